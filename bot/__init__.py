@@ -1,0 +1,1 @@
+"""netzwerkbot: the coordinator's assistant for local networks."""

@@ -1,0 +1,125 @@
+"""Wiring: the database, the runtime, the dispatcher, the sender and the transports."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Mapping, Sequence
+from contextlib import suppress
+from dataclasses import dataclass
+
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+
+from bot.clock import Clock
+from bot.config import Settings, redacted
+from bot.db import migrate
+from bot.db.engine import create_engine, session_factory
+from bot.dispatcher import Dispatcher
+from bot.events import Event
+from bot.i18n import Catalogs
+from bot.outbox import Outbox, OutboxSender
+from bot.paths import LOCALES_DIR
+from bot.registry import Capability, Registry
+from bot.runtime import Runtime
+from bot.scheduler import DueRunner, Scheduler
+from bot.services import members
+from bot.transports import Transport
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(slots=True)
+class Core:
+    """Everything but the transports' own loops; a restart throws it away and builds anew."""
+
+    engine: AsyncEngine
+    sessions: async_sessionmaker[AsyncSession]
+    runtime: Runtime
+    dispatcher: Dispatcher
+    sender: OutboxSender
+    due: DueRunner
+
+    async def close(self) -> None:
+        await self.engine.dispose()
+
+
+async def open_core(
+    settings: Settings,
+    clock: Clock,
+    transports: Mapping[str, Transport],
+    capabilities: Sequence[Capability],
+) -> Core:
+    engine = create_engine(settings.database.url)
+    try:
+        await migrate.upgrade(engine)
+        sessions = session_factory(engine)
+        catalogs = Catalogs.load(LOCALES_DIR, settings.network.language, settings.network.tz)
+        async with sessions.begin() as session:
+            network_id = await members.ensure_network(session, settings, clock.now())
+    except BaseException:
+        await engine.dispose()
+        raise
+    runtime = Runtime(
+        settings=settings,
+        clock=clock,
+        catalogs=catalogs,
+        registry=Registry(capabilities),
+        outbox=Outbox(clock, catalogs),
+        network_id=network_id,
+    )
+    log.info("database ready at %s", redacted(settings.database.url))
+    return Core(
+        engine=engine,
+        sessions=sessions,
+        runtime=runtime,
+        dispatcher=Dispatcher(runtime, sessions),
+        sender=OutboxSender(sessions, transports, clock),
+        due=DueRunner(runtime, sessions),
+    )
+
+
+async def run(
+    settings: Settings,
+    clock: Clock,
+    transports: Sequence[Transport],
+    capabilities: Sequence[Capability],
+    stop: asyncio.Event,
+) -> None:
+    """Run the live bot until `stop` is set."""
+    by_platform = {transport.platform: transport for transport in transports}
+    core = await open_core(settings, clock, by_platform, capabilities)
+    scheduler = Scheduler(core.due, after_fire=core.sender.wake)
+    background: set[asyncio.Task[None]] = set()
+
+    def after_commit() -> None:
+        core.sender.wake()
+        task = asyncio.create_task(scheduler.reschedule())
+        background.add(task)
+        task.add_done_callback(background.discard)
+
+    core.dispatcher.on_commit = after_commit
+
+    async def handle(event: Event) -> None:
+        await core.dispatcher.handle(event)
+        await core.sender.drain()  # answer at once rather than at the sender's next wake-up
+
+    sender_task = asyncio.create_task(core.sender.run())
+    started: list[Transport] = []
+    try:
+        await scheduler.start()
+        for transport in transports:
+            await transport.start(handle)
+            started.append(transport)
+            log.info("%s transport started", transport.platform)
+        await stop.wait()
+    finally:
+        for transport in reversed(started):
+            await transport.stop()
+        scheduler.stop()
+        for task in (sender_task, *background):
+            task.cancel()
+        for task in (sender_task, *background):
+            with suppress(asyncio.CancelledError):
+                await task
+        await core.close()
+        log.info("stopped")

@@ -1,0 +1,102 @@
+"""Keeping the translation catalogs in step with the code (a developer's tool).
+
+`netzwerkbot catalogs update` extracts every message from bot/ and handlers/ into
+locales/messages.pot and merges it into each language's .po file;
+`netzwerkbot catalogs check` (and the test suite) lists what is missing or broken.
+"""
+
+from __future__ import annotations
+
+import string
+from datetime import UTC, datetime
+from babel.messages.catalog import Catalog
+from babel.messages.extract import extract_from_dir
+from babel.messages.pofile import read_po, write_po
+
+from bot.i18n import DOMAIN
+from bot.paths import LOCALES_DIR, ROOT
+
+# Call names whose string arguments are messages: ctx.t("..."), t.plural("...", "...", n), N_("...").
+KEYWORDS = {"t": None, "plural": (1, 2), "N_": None}
+SOURCES = ("bot", "handlers")
+
+
+def extract() -> Catalog:
+    catalog = Catalog(
+        project="netzwerkbot", domain=DOMAIN, fuzzy=False,
+        creation_date=datetime(2026, 1, 1, tzinfo=UTC),  # a fixed date keeps diffs quiet
+    )
+    for source in SOURCES:
+        for filename, lineno, message, comments, _context in extract_from_dir(
+            ROOT / source, method_map=[("**.py", "python")], keywords=KEYWORDS,
+            comment_tags=("Translators:",),
+        ):
+            catalog.add(
+                message, locations=[(f"{source}/{filename}", lineno)], auto_comments=comments,
+                flags=("python-brace-format",) if _has_placeholders(message) else (),
+            )
+    return catalog
+
+
+def _has_placeholders(message: str | tuple[str, ...]) -> bool:
+    return any(placeholders(m) for m in (message if isinstance(message, tuple) else (message,)))
+
+
+def update() -> None:
+    template = extract()
+    with (LOCALES_DIR / f"{DOMAIN}.pot").open("wb") as handle:
+        write_po(handle, template, omit_header=False, sort_output=False, width=100)
+    for path in sorted(LOCALES_DIR.glob(f"*/LC_MESSAGES/{DOMAIN}.po")):
+        code = path.parent.parent.name
+        with path.open("rb") as handle:
+            catalog = read_po(handle, locale=code, domain=DOMAIN)
+        catalog.update(template, update_header_comment=False)
+        with path.open("wb") as handle:
+            write_po(handle, catalog, ignore_obsolete=True, width=100)
+
+
+def placeholders(text: str) -> set[str]:
+    return {name for _, name, _, _ in string.Formatter().parse(text) if name is not None}
+
+
+def problems() -> list[str]:
+    """Every message missing, untranslated, fuzzy or with different placeholders, per language."""
+    template = extract()
+    found: list[str] = []
+    pot = LOCALES_DIR / f"{DOMAIN}.pot"
+    with pot.open("rb") as handle:
+        pot_ids = {m.id for m in read_po(handle) if m.id}
+    if pot_ids != {m.id for m in template if m.id}:
+        found.append("locales/messages.pot is out of date: run `netzwerkbot catalogs update`")
+    for path in sorted(LOCALES_DIR.glob(f"*/LC_MESSAGES/{DOMAIN}.po")):
+        code = path.parent.parent.name
+        with path.open("rb") as handle:
+            catalog = read_po(handle, locale=code, domain=DOMAIN)
+        for message in template:
+            if not message.id:
+                continue
+            translated = catalog.get(message.id)
+            label = f"{code}: {message.id if isinstance(message.id, str) else message.id[0]!r}"
+            if translated is None:
+                found.append(f"{label} is missing")
+                continue
+            if translated.fuzzy:
+                found.append(f"{label} is marked fuzzy")
+            ids = translated.id if isinstance(translated.id, tuple) else (translated.id,)
+            strings = (
+                translated.string if isinstance(translated.string, tuple)
+                else (translated.string,)
+            )
+            plural = isinstance(translated.id, tuple)
+            allowed = set().union(*(placeholders(i) for i in ids)) | ({"n"} if plural else set())
+            # A plural form may leave out the number ("one member"), nothing else.
+            required = allowed - {"n"} if plural else allowed
+            for text in strings:
+                if not text:
+                    found.append(f"{label} is not translated")
+                elif not required <= placeholders(text) <= allowed:
+                    found.append(
+                        f"{label}: placeholders {sorted(placeholders(text))} "
+                        f"instead of {sorted(allowed)}"
+                    )
+    return found

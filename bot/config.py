@@ -1,0 +1,275 @@
+"""Typed settings, loaded once from TOML, validated, then passed in.
+
+Every problem is reported as one ConfigError naming the file, the key and what
+is expected, so start-up can stop with a single clear line.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import tomllib
+import typing
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from sqlalchemy.engine import URL, make_url
+from sqlalchemy.exc import ArgumentError
+
+from bot.paths import LOCALES_DIR
+
+PLATFORMS = ("console", "telegram", "matrix")
+LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
+_PLACEHOLDERS = ("change_me", "change-me", "changeme", "replace_me", "replace-me", "your-token", "your_token")
+
+
+class ConfigError(Exception):
+    """A configuration problem; str(error) is the one line shown at start-up."""
+
+
+def _secret(env: str) -> Any:
+    return field(default="", metadata={"secret": True, "env": env})
+
+
+@dataclass(frozen=True)
+class NetworkSettings:
+    name: str = "Netzwerk"
+    timezone: str = "Europe/Berlin"
+    language: str = "de"
+    # Console identities exist only in the local terminal, so the default is harmless
+    # and lets a newcomer try the coordinator commands at once.
+    coordinators: tuple[str, ...] = ("console:anna",)
+
+    @property
+    def tz(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+
+@dataclass(frozen=True)
+class DatabaseSettings:
+    url: str = field(
+        default="sqlite+aiosqlite:///data/netzwerkbot.db",
+        metadata={"secret": True, "env": "NETZWERKBOT_DATABASE_URL"},
+    )
+
+
+@dataclass(frozen=True)
+class LoggingSettings:
+    level: str = "INFO"
+
+
+@dataclass(frozen=True)
+class TelegramSettings:
+    enabled: bool = False
+    token: str = _secret("NETZWERKBOT_TELEGRAM_TOKEN")
+    base_url: str = "https://api.telegram.org/bot"
+    base_file_url: str = "https://api.telegram.org/file/bot"
+
+
+@dataclass(frozen=True)
+class MatrixSettings:
+    enabled: bool = False
+    homeserver: str = ""
+    user_id: str = ""
+    access_token: str = _secret("NETZWERKBOT_MATRIX_ACCESS_TOKEN")
+    password: str = _secret("NETZWERKBOT_MATRIX_PASSWORD")
+
+
+@dataclass(frozen=True)
+class Settings:
+    network: NetworkSettings = NetworkSettings()
+    database: DatabaseSettings = DatabaseSettings()
+    logging: LoggingSettings = LoggingSettings()
+    telegram: TelegramSettings = TelegramSettings()
+    matrix: MatrixSettings = MatrixSettings()
+
+    @property
+    def enabled_platforms(self) -> tuple[str, ...]:
+        enabled = tuple(
+            name for name in ("telegram", "matrix") if getattr(self, name).enabled
+        )
+        return enabled or ("console",)
+
+    def with_database(self, url: str) -> Settings:
+        return dataclasses.replace(self, database=DatabaseSettings(url=normalise_database_url(url)))
+
+
+def load_settings(path: Path | None, environ: Mapping[str, str] | None = None) -> Settings:
+    """Read `path` (None: built-in defaults), apply secrets from `environ`, validate."""
+    environ = os.environ if environ is None else environ
+    source = str(path) if path else "built-in defaults"
+    raw: dict[str, Any] = {}
+    if path is not None:
+        try:
+            with path.open("rb") as handle:
+                raw = tomllib.load(handle)
+        except FileNotFoundError:
+            raise ConfigError(f"{path}: file not found") from None
+        except tomllib.TOMLDecodeError as error:
+            raise ConfigError(f"{path}: not valid TOML ({error})") from None
+
+    sections: dict[str, Any] = {}
+    for section in dataclasses.fields(Settings):
+        value = raw.pop(section.name, {})
+        if not isinstance(value, dict):
+            raise ConfigError(f"{source}: [{section.name}] must be a table")
+        section_type = typing.get_type_hints(Settings)[section.name]
+        sections[section.name] = _build_section(source, section.name, section_type, value, environ)
+    if raw:
+        unknown = ", ".join(sorted(raw))
+        known = ", ".join(f.name for f in dataclasses.fields(Settings))
+        raise ConfigError(f"{source}: unknown section or key {unknown} (known sections: {known})")
+    settings = Settings(**sections)
+    _check(source, settings)
+    return settings
+
+
+def _build_section(
+    source: str, name: str, cls: type, values: dict[str, Any], environ: Mapping[str, str]
+) -> Any:
+    hints = typing.get_type_hints(cls)
+    known = {f.name: f for f in dataclasses.fields(cls)}
+    for key in values:
+        if key not in known:
+            raise ConfigError(
+                f"{source}: [{name}] {key}: unknown key (known keys: {', '.join(known)})"
+            )
+    kwargs: dict[str, Any] = {}
+    for key, spec in known.items():
+        env_name = spec.metadata.get("env")
+        if env_name and environ.get(env_name):
+            kwargs[key] = environ[env_name]
+        elif key in values:
+            kwargs[key] = _coerce(source, name, key, hints[key], values[key])
+    return cls(**kwargs)
+
+
+def _coerce(source: str, section: str, key: str, hint: Any, value: Any) -> Any:
+    where = f"{source}: [{section}] {key}"
+    if hint is bool:
+        if not isinstance(value, bool):
+            raise ConfigError(f"{where}: expected true or false, got {value!r}")
+        return value
+    if hint is str:
+        if not isinstance(value, str):
+            raise ConfigError(f"{where}: expected a string in quotes, got {value!r}")
+        return value
+    if typing.get_origin(hint) is tuple:
+        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+            raise ConfigError(f'{where}: expected a list of strings, like ["a", "b"]')
+        return tuple(value)
+    raise AssertionError(f"unsupported setting type {hint}")  # a programming error
+
+
+def _check(source: str, settings: Settings) -> None:
+    network = settings.network
+    try:
+        ZoneInfo(network.timezone)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ConfigError(
+            f"{source}: [network] timezone: expected an IANA time zone such as "
+            f'"Europe/Berlin", got {network.timezone!r}'
+        ) from None
+    languages = available_languages()
+    if network.language not in languages:
+        raise ConfigError(
+            f"{source}: [network] language: expected one of {', '.join(languages)}, "
+            f"got {network.language!r}"
+        )
+    for entry in network.coordinators:
+        platform, _, user = entry.partition(":")
+        if platform not in PLATFORMS or not user:
+            raise ConfigError(
+                f"{source}: [network] coordinators: expected entries like "
+                f'"console:anna", "telegram:12345" or "matrix:@anna:example.org", got {entry!r}'
+            )
+    if settings.logging.level.upper() not in LOG_LEVELS:
+        raise ConfigError(
+            f"{source}: [logging] level: expected one of {', '.join(LOG_LEVELS)}, "
+            f"got {settings.logging.level!r}"
+        )
+    try:
+        url = make_url(normalise_database_url(settings.database.url))
+    except ArgumentError:
+        raise ConfigError(
+            f"{source}: [database] url: expected a URL such as "
+            '"sqlite+aiosqlite:///data/netzwerkbot.db" or "postgresql+asyncpg://user@host/db"'
+        ) from None
+    if url.drivername not in ("sqlite+aiosqlite", "postgresql+asyncpg"):
+        raise ConfigError(
+            f"{source}: [database] url: expected sqlite or postgresql, got {url.drivername!r}"
+        )
+    if url.password and _is_placeholder(str(url.password)):
+        raise ConfigError(
+            f"{source}: [database] url: the password is still a placeholder; set the real "
+            "one, or the whole URL in NETZWERKBOT_DATABASE_URL"
+        )
+    if settings.telegram.enabled:
+        _require_secret(source, "telegram", "token", settings.telegram.token)
+    if settings.matrix.enabled:
+        matrix = settings.matrix
+        if not matrix.homeserver.startswith(("http://", "https://")):
+            raise ConfigError(
+                f"{source}: [matrix] homeserver: expected a URL such as "
+                f'"https://matrix.example.org", got {matrix.homeserver!r}'
+            )
+        if not (matrix.user_id.startswith("@") and ":" in matrix.user_id):
+            raise ConfigError(
+                f'{source}: [matrix] user_id: expected a Matrix user id such as '
+                f'"@netzwerkbot:example.org", got {matrix.user_id!r}'
+            )
+        if matrix.access_token:
+            _require_secret(source, "matrix", "access_token", matrix.access_token)
+        else:
+            _require_secret(source, "matrix", "password", matrix.password, also="access_token")
+
+
+def _require_secret(source: str, section: str, key: str, value: str, also: str = "") -> None:
+    env = f"NETZWERKBOT_{section.upper()}_{key.upper()}"
+    alternative = f" or {also}" if also else ""
+    if not value:
+        raise ConfigError(
+            f"{source}: [{section}] {key}: required when [{section}] enabled = true; "
+            f"set it{alternative}, or the environment variable {env}"
+        )
+    if _is_placeholder(value):
+        raise ConfigError(
+            f"{source}: [{section}] {key}: still the placeholder from config.example.toml; "
+            f"set the real value, or the environment variable {env}"
+        )
+
+
+def _is_placeholder(value: str) -> bool:
+    lowered = value.strip().lower()
+    return any(marker in lowered for marker in _PLACEHOLDERS)
+
+
+def normalise_database_url(url: str) -> str:
+    """Accept the plain driver names people know and pick the async driver for them."""
+    for plain, driver in (
+        ("sqlite://", "sqlite+aiosqlite://"),
+        ("postgresql://", "postgresql+asyncpg://"),
+        ("postgres://", "postgresql+asyncpg://"),
+    ):
+        if url.startswith(plain):
+            return driver + url[len(plain):]
+    return url
+
+
+def available_languages() -> tuple[str, ...]:
+    """The languages that have a catalog under locales/."""
+    return tuple(
+        sorted(p.parent.parent.name for p in LOCALES_DIR.glob("*/LC_MESSAGES/messages.po"))
+    )
+
+
+def redacted(url: str) -> str:
+    """A database URL fit for a log line."""
+    try:
+        parsed: URL = make_url(url)
+    except ArgumentError:
+        return "<unparseable url>"
+    return parsed.render_as_string(hide_password=True)

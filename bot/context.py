@@ -1,0 +1,60 @@
+"""What a handler gets: the event, who sent it, where, in which language, and the unit of work."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.db.models import Channel, Circle, Member
+from bot.events import Event
+from bot.i18n import Translator
+from bot.messages import OutgoingMessage, RichText
+from bot.runtime import Runtime
+from bot.services import members
+
+
+@dataclass(slots=True)
+class Context:
+    session: AsyncSession
+    event: Event
+    member: Member
+    channel: Channel
+    circle: Circle | None
+    t: Translator
+    is_coordinator: bool
+    runtime: Runtime
+
+    @property
+    def now(self) -> datetime:
+        return self.runtime.clock.now()
+
+    @property
+    def is_private(self) -> bool:
+        return self.channel.member_id is not None
+
+    def text(self, message: str, **params: Any) -> OutgoingMessage:
+        """A plain reply: `message` translated into the sender's language."""
+        return OutgoingMessage(RichText.of(self.t(message, **params)))
+
+    async def send_privately(self, build: Callable[[Translator], OutgoingMessage]) -> bool:
+        """Queue a message to the sender's private chat; False if there is none to reach."""
+        private = self.event.sender.private_chat
+        if private is not None:
+            await members.channel_for(self.session, private, self.member, self.now)
+        return await self.runtime.outbox.queue_private(self.session, self.member, build)
+
+
+@dataclass(slots=True)
+class JobContext:
+    """What a reminder's handler gets when it falls due."""
+
+    session: AsyncSession
+    runtime: Runtime
+
+    @property
+    def now(self) -> datetime:
+        return self.runtime.clock.now()

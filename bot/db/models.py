@@ -1,0 +1,198 @@
+"""The database schema. Change it only together with a migration under migrations/versions/."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Enum,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    UniqueConstraint,
+)
+from sqlalchemy.ext.asyncio import AsyncAttrs
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+from bot.db.types import UTCDateTime
+
+# Named constraints keep migrations identical on SQLite and PostgreSQL.
+NAMING_CONVENTION = {
+    "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class Base(AsyncAttrs, DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+    type_annotation_map = {datetime: UTCDateTime, dict[str, Any]: JSON}
+
+
+class Role(StrEnum):
+    COORDINATOR = "coordinator"
+    MEMBER = "member"
+
+
+class Participation(StrEnum):
+    VOLUNTEER = "volunteer"  # Ehrenamt
+    STAFF = "staff"  # Hauptamt
+
+
+def _enum(cls: type[StrEnum]) -> Enum:
+    return Enum(cls, native_enum=False, length=16, values_callable=lambda e: [m.value for m in e])
+
+
+class Network(Base):
+    __tablename__ = "networks"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    timezone: Mapped[str] = mapped_column(String(64))
+    language: Mapped[str] = mapped_column(String(16))
+    created_at: Mapped[datetime]
+
+
+class Circle(Base):
+    """A Gremium: the steering group, a working group, the plenary."""
+
+    __tablename__ = "circles"
+    __table_args__ = (UniqueConstraint("network_id", "name_key"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    network_id: Mapped[int] = mapped_column(ForeignKey("networks.id", ondelete="CASCADE"))
+    name: Mapped[str] = mapped_column(String(100))
+    name_key: Mapped[str] = mapped_column(String(100))  # case-folded, for lookups
+    created_at: Mapped[datetime]
+
+    channels: Mapped[list[Channel]] = relationship(back_populates="circle")
+
+
+class Member(Base):
+    __tablename__ = "members"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    network_id: Mapped[int] = mapped_column(ForeignKey("networks.id", ondelete="CASCADE"))
+    display_name: Mapped[str] = mapped_column(String(255))
+    language: Mapped[str | None] = mapped_column(String(16))  # None: not chosen yet
+    created_at: Mapped[datetime]
+
+    identities: Mapped[list[Identity]] = relationship(
+        back_populates="member", cascade="all, delete-orphan", passive_deletes=True
+    )
+
+
+class Identity(Base):
+    """A member's account on one platform."""
+
+    __tablename__ = "identities"
+    __table_args__ = (
+        UniqueConstraint("platform", "user_id"),
+        Index(None, "platform", "username"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    member_id: Mapped[int] = mapped_column(
+        ForeignKey("members.id", ondelete="CASCADE"), index=True
+    )
+    platform: Mapped[str] = mapped_column(String(16))
+    user_id: Mapped[str] = mapped_column(String(255))
+    username: Mapped[str | None] = mapped_column(String(255))
+    language_hint: Mapped[str | None] = mapped_column(String(16))
+
+    member: Mapped[Member] = relationship(back_populates="identities")
+
+
+class Channel(Base):
+    """One chat on one platform. Group chats may belong to a circle; private chats to a member."""
+
+    __tablename__ = "channels"
+    __table_args__ = (UniqueConstraint("platform", "chat_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    platform: Mapped[str] = mapped_column(String(16))
+    chat_id: Mapped[str] = mapped_column(String(255))
+    kind: Mapped[str] = mapped_column(String(16))
+    title: Mapped[str | None] = mapped_column(String(255))
+    circle_id: Mapped[int | None] = mapped_column(
+        ForeignKey("circles.id", ondelete="SET NULL"), index=True
+    )
+    member_id: Mapped[int | None] = mapped_column(
+        ForeignKey("members.id", ondelete="CASCADE"), index=True
+    )
+    language: Mapped[str | None] = mapped_column(String(16))
+    created_at: Mapped[datetime]
+
+    circle: Mapped[Circle | None] = relationship(back_populates="channels")
+
+
+class CircleMembership(Base):
+    __tablename__ = "circle_memberships"
+
+    circle_id: Mapped[int] = mapped_column(
+        ForeignKey("circles.id", ondelete="CASCADE"), primary_key=True
+    )
+    member_id: Mapped[int] = mapped_column(
+        ForeignKey("members.id", ondelete="CASCADE"), primary_key=True, index=True
+    )
+    role: Mapped[Role] = mapped_column(_enum(Role))
+    participation: Mapped[Participation | None] = mapped_column(_enum(Participation))
+    joined_at: Mapped[datetime]
+
+    member: Mapped[Member] = relationship()
+    circle: Mapped[Circle] = relationship()
+
+
+class OutboxMessage(Base):
+    """A message to send, written in the same transaction as the change that causes it."""
+
+    __tablename__ = "outbox"
+    __table_args__ = (Index(None, "sent_at", "failed_at", "not_before"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    channel_id: Mapped[int] = mapped_column(
+        ForeignKey("channels.id", ondelete="CASCADE"), index=True
+    )
+    # The rendered message; blanked once delivered so the bot keeps no archive of texts.
+    payload: Mapped[dict[str, Any] | None]
+    created_at: Mapped[datetime]
+    not_before: Mapped[datetime]
+    sent_at: Mapped[datetime | None]
+    failed_at: Mapped[datetime | None]
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    last_error: Mapped[str | None] = mapped_column(String(500))
+    platform_message_id: Mapped[str | None] = mapped_column(String(255))
+    # Set on the goodbye after /forgetme: once it is delivered, the private chat row goes too.
+    purge_channel_after_send: Mapped[bool] = mapped_column(Boolean, default=False)
+
+    channel: Mapped[Channel] = relationship()
+
+
+class Reminder(Base):
+    """Something due at a moment: fired once by the scheduler, by its kind."""
+
+    __tablename__ = "reminders"
+    __table_args__ = (Index(None, "fired_at", "due_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(32))
+    due_at: Mapped[datetime]
+    fired_at: Mapped[datetime | None]
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    member_id: Mapped[int | None] = mapped_column(
+        ForeignKey("members.id", ondelete="CASCADE"), index=True
+    )
+    channel_id: Mapped[int | None] = mapped_column(
+        ForeignKey("channels.id", ondelete="CASCADE"), index=True
+    )
+    subject_id: Mapped[int | None]  # the row it is about, in the table its kind implies
+    payload: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    created_at: Mapped[datetime]

@@ -1,0 +1,171 @@
+"""From a neutral event to a handler, inside one unit of work.
+
+The wrapper here owns everything around a handler: the session, who is speaking,
+their language, permissions, commit or rollback, and the reply to bad input. A
+UserError rolls the handler's changes back and answers with its translated text;
+any other exception is logged with its trace and the person gets a short apology.
+"""
+
+from __future__ import annotations
+
+import logging
+import unicodedata
+import uuid
+from collections.abc import Callable
+
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from bot.context import Context
+from bot.db.models import Role
+from bot.errors import UserError
+from bot.events import ButtonEvent, ChatKind, Event, MessageEvent
+from bot.i18n import N_, Translator
+from bot.messages import OutgoingMessage
+from bot.registry import Args, Command, Permission
+from bot.runtime import Runtime
+from bot.services import members
+
+log = logging.getLogger(__name__)
+
+MAX_TEXT = 4096  # Telegram's limit, and a sane one for a command anywhere
+
+
+class Dispatcher:
+    def __init__(
+        self,
+        runtime: Runtime,
+        sessions: async_sessionmaker[AsyncSession],
+        on_commit: Callable[[], None] = lambda: None,
+    ) -> None:
+        self._runtime = runtime
+        self._sessions = sessions
+        self.on_commit = on_commit
+
+    async def handle(self, event: Event) -> None:
+        try:
+            async with self._sessions.begin() as session:
+                ctx = await self._context(session, event)
+                reply = await self._route(ctx)
+                if reply is not None:
+                    self._reply(ctx, reply)
+        except UserError as error:
+            await self._answer(event, lambda ctx: ctx.text(error.message, **error.params))
+        except Exception:
+            reference = uuid.uuid4().hex[:8]
+            log.exception("handling %s failed (reference %s)", type(event).__name__, reference)
+            await self._answer(
+                event,
+                lambda ctx: ctx.text(
+                    N_(
+                        "Sorry, something went wrong on my side. The coordinator can find "
+                        "the details in the log under reference {reference}."
+                    ),
+                    reference=reference,
+                ),
+            )
+        self.on_commit()
+
+    async def _answer(self, event: Event, build: Callable[[Context], OutgoingMessage]) -> None:
+        """Reply in a fresh unit of work, after the failed one was rolled back."""
+        try:
+            async with self._sessions.begin() as session:
+                ctx = await self._context(session, event)
+                self._reply(ctx, build(ctx))
+        except Exception:
+            log.exception("could not even answer with an error message")
+
+    def _reply(self, ctx: Context, message: OutgoingMessage) -> None:
+        if ctx.channel.kind == ChatKind.GROUP and ctx.event.message_id and not message.reply_to:
+            message = OutgoingMessage(
+                message.text, message.buttons, message.attachments, ctx.event.message_id
+            )
+        self._runtime.outbox.queue(ctx.session, ctx.channel, message)
+
+    async def _context(self, session: AsyncSession, event: Event) -> Context:
+        runtime = self._runtime
+        now = runtime.clock.now()
+        member, identity = await members.identify(session, runtime.network_id, event.sender, now)
+        channel = await members.channel_for(session, event.chat, member, now)
+        role = None
+        if channel.circle_id is not None:
+            role = (await members.join_circle(session, channel.circle_id, member, now)).role
+        catalogs = runtime.catalogs
+        language = catalogs.negotiate([member.language, identity.language_hint])
+        return Context(
+            session=session,
+            event=event,
+            member=member,
+            channel=channel,
+            circle=channel.circle,
+            t=catalogs.translator(language),
+            is_coordinator=role is Role.COORDINATOR
+            or members.is_network_coordinator(runtime.settings, [identity]),
+            runtime=runtime,
+        )
+
+    async def _route(self, ctx: Context) -> OutgoingMessage | None:
+        event = ctx.event
+        if isinstance(event, ButtonEvent):
+            return await self._button(ctx, event)
+        if isinstance(event, MessageEvent):
+            text = event.text.strip()
+            if text.startswith("/"):
+                return await self._command(ctx, event, text)
+            if ctx.is_private and text:
+                return ctx.text(N_("I answer commands. Send /help to see what I can do."))
+        return None
+
+    async def _command(
+        self, ctx: Context, event: MessageEvent, text: str
+    ) -> OutgoingMessage | None:
+        head, rest = (text[1:].split(maxsplit=1) + [""])[:2]
+        name, _, addressee = head.partition("@")
+        if addressee and addressee.lower() not in {u.lower() for u in event.bot_usernames}:
+            return None  # meant for another bot in the same group
+        name = name.lower()
+        if len(text) > MAX_TEXT:
+            raise UserError(
+                N_("That message is too long ({length} characters, at most {max})."),
+                length=len(text),
+                max=MAX_TEXT,
+            )
+        if _has_control_characters(text):
+            raise UserError(
+                N_("That message contains invisible control characters. Please type it again.")
+            )
+        command = ctx.runtime.registry.commands.get(name)
+        if command is None:
+            raise UserError(
+                N_("I do not know the command /{name}. Send /help to see what I can do."),
+                name=name[:32],
+            )
+        if command.permission is Permission.COORDINATOR and not ctx.is_coordinator:
+            raise UserError(
+                N_("Sorry, only a coordinator can use /{name}."), name=command.name
+            )
+        args = Args.parse(rest)
+        count = len(args.words)
+        if count < command.min_args or (command.max_args is not None and count > command.max_args):
+            raise UserError(N_("Usage: {usage}"), usage=usage_line(command, ctx.t))
+        return await command.handler(ctx, args)
+
+    async def _button(self, ctx: Context, event: ButtonEvent) -> OutgoingMessage | None:
+        code, *params = event.data.split(":")
+        action = ctx.runtime.registry.buttons.get(code)
+        if action is None:
+            raise UserError(N_("This button no longer works. Please start again."))
+        if action.permission is Permission.COORDINATOR and not ctx.is_coordinator:
+            raise UserError(N_("Sorry, only a coordinator can use this button."))
+        return await action.handler(ctx, tuple(params))
+
+
+def usage_line(command: Command, t: Translator) -> str:
+    """`/name ARGS`, with the argument names in the reader's language."""
+    return f"/{command.name} {t(command.usage) if command.usage else ''}".rstrip()
+
+
+def _has_control_characters(text: str) -> bool:
+    return any(
+        unicodedata.category(char) == "Cc" and char not in "\n\t\r" for char in text
+    )
+

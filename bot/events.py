@@ -1,0 +1,62 @@
+"""Platform-neutral incoming events. Transports build them; nothing else sees a platform object."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Any
+
+
+class ChatKind(StrEnum):
+    GROUP = "group"
+    PRIVATE = "private"
+
+
+@dataclass(frozen=True, slots=True)
+class ChatAddress:
+    """One chat on one platform: a Telegram group, a Matrix room, a console channel."""
+
+    platform: str
+    chat_id: str
+    kind: ChatKind
+    title: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Sender:
+    platform: str
+    user_id: str
+    display_name: str
+    username: str | None = None
+    language: str | None = None  # what the platform says, a first guess only
+    # Where the bot can write to this person privately, if the transport knows.
+    private_chat: ChatAddress | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class IncomingFile:
+    filename: str
+    mime_type: str
+    data: bytes
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Event:
+    chat: ChatAddress
+    sender: Sender
+    message_id: str | None = None
+    raw: Any = None  # the platform's own event, for the transport that made it
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class MessageEvent(Event):
+    text: str
+    files: tuple[IncomingFile, ...] = ()
+    reply_to: str | None = None
+    # Names under which this bot can be addressed as /cmd@name; other names are ignored.
+    bot_usernames: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ButtonEvent(Event):
+    data: str

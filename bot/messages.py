@@ -1,0 +1,119 @@
+"""Platform-neutral outgoing messages: formatted text, buttons, files, replies.
+
+Formatting is kept as spans of plain text, never as markup, so whatever a user
+typed is escaped by construction when a transport renders it (HTML for
+Telegram and Matrix, plain text for the console).
+"""
+
+from __future__ import annotations
+
+import base64
+import string
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Any
+
+MAX_BUTTON_DATA_BYTES = 64
+
+
+class Style(StrEnum):
+    PLAIN = "plain"
+    BOLD = "bold"
+    ITALIC = "italic"
+    CODE = "code"
+
+
+@dataclass(frozen=True, slots=True)
+class Span:
+    text: str
+    style: Style = Style.PLAIN
+
+
+def bold(text: str) -> Span:
+    return Span(text, Style.BOLD)
+
+
+def code(text: str) -> Span:
+    return Span(text, Style.CODE)
+
+
+@dataclass(frozen=True, slots=True)
+class RichText:
+    spans: tuple[Span, ...] = ()
+
+    @classmethod
+    def of(cls, *parts: str | Span) -> RichText:
+        return cls(tuple(p if isinstance(p, Span) else Span(p) for p in parts if p))
+
+    @classmethod
+    def format(cls, template: str, **values: str | Span) -> RichText:
+        """Fill a translated template; Span values keep their style, strings stay plain."""
+        parts: list[str | Span] = []
+        for literal, name, _spec, _conversion in string.Formatter().parse(template):
+            parts.append(literal)
+            if name is not None:
+                parts.append(values[name])
+        return cls.of(*parts)
+
+    def __add__(self, other: RichText | str | Span) -> RichText:
+        if isinstance(other, RichText):
+            return RichText(self.spans + other.spans)
+        return RichText(self.spans + RichText.of(other).spans)
+
+    @property
+    def plain(self) -> str:
+        return "".join(span.text for span in self.spans)
+
+
+@dataclass(frozen=True, slots=True)
+class Button:
+    label: str
+    data: str
+
+    def __post_init__(self) -> None:
+        if not 1 <= len(self.data.encode()) <= MAX_BUTTON_DATA_BYTES:
+            raise ValueError(f"button data must be 1-64 bytes, got {self.data!r}")
+
+
+@dataclass(frozen=True, slots=True)
+class Attachment:
+    filename: str
+    mime_type: str
+    data: bytes
+
+
+@dataclass(frozen=True, slots=True)
+class OutgoingMessage:
+    text: RichText
+    buttons: tuple[tuple[Button, ...], ...] = ()
+    attachments: tuple[Attachment, ...] = ()
+    reply_to: str | None = None  # the platform's id of the message this answers
+
+    @classmethod
+    def plain(cls, text: str, **kwargs: Any) -> OutgoingMessage:
+        return cls(RichText.of(text), **kwargs)
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "text": [[span.text, span.style.value] for span in self.text.spans],
+            "buttons": [[[b.label, b.data] for b in row] for row in self.buttons],
+            "attachments": [
+                [a.filename, a.mime_type, base64.b64encode(a.data).decode()]
+                for a in self.attachments
+            ],
+            "reply_to": self.reply_to,
+        }
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> OutgoingMessage:
+        return cls(
+            text=RichText(tuple(Span(text, Style(style)) for text, style in data["text"])),
+            buttons=tuple(
+                tuple(Button(label, value) for label, value in row) for row in data["buttons"]
+            ),
+            attachments=tuple(
+                Attachment(name, mime, base64.b64decode(blob))
+                for name, mime, blob in data["attachments"]
+            ),
+            reply_to=data["reply_to"],
+        )

@@ -1,0 +1,223 @@
+"""The outbox: messages are queued as rows in the transaction that causes them, then sent.
+
+A crash between commit and delivery loses nothing: the row is still pending and the
+sender delivers it after the restart.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable, Mapping
+from datetime import timedelta
+
+from sqlalchemy import delete, select, update
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.orm import joinedload
+
+from bot.clock import Clock
+from bot.db.models import Channel, Identity, Member, OutboxMessage
+from bot.events import ChatAddress, ChatKind
+from bot.i18n import Catalogs, Translator
+from bot.messages import OutgoingMessage
+from bot.transports import PermanentFailure, RetryLater, Transport
+
+log = logging.getLogger(__name__)
+
+BATCH = 100
+MAX_ATTEMPTS = 5
+
+
+class Outbox:
+    def __init__(self, clock: Clock, catalogs: Catalogs) -> None:
+        self._clock = clock
+        self._catalogs = catalogs
+
+    def queue(
+        self,
+        session: AsyncSession,
+        channel: Channel,
+        message: OutgoingMessage,
+        *,
+        purge_channel_after_send: bool = False,
+    ) -> OutboxMessage:
+        now = self._clock.now()
+        row = OutboxMessage(
+            channel=channel,
+            payload=message.to_json(),
+            created_at=now,
+            not_before=now,
+            attempts=0,
+            purge_channel_after_send=purge_channel_after_send,
+        )
+        session.add(row)
+        return row
+
+    async def queue_private(
+        self,
+        session: AsyncSession,
+        member: Member,
+        build: Callable[[Translator], OutgoingMessage],
+    ) -> bool:
+        """Queue a message to the member's private chat, in the member's language."""
+        channel = await session.scalar(
+            select(Channel)
+            .where(Channel.member_id == member.id, Channel.kind == ChatKind.PRIVATE)
+            .order_by(Channel.id.desc())
+            .limit(1)
+        )
+        if channel is None:
+            return False
+        translator = await self.translator_for(session, member)
+        self.queue(session, channel, build(translator))
+        return True
+
+    async def translator_for(self, session: AsyncSession, member: Member) -> Translator:
+        hints = await session.scalars(
+            select(Identity.language_hint).where(Identity.member_id == member.id)
+        )
+        return self._catalogs.translator(self._catalogs.negotiate([member.language, *hints]))
+
+
+class OutboxSender:
+    """Delivers pending rows in order, one transaction per row, retrying what can be retried."""
+
+    def __init__(
+        self,
+        sessions: async_sessionmaker[AsyncSession],
+        transports: Mapping[str, Transport],
+        clock: Clock,
+    ) -> None:
+        self._sessions = sessions
+        self._transports = transports
+        self._clock = clock
+        self._lock = asyncio.Lock()
+        self._wakeup = asyncio.Event()
+
+    def wake(self) -> None:
+        self._wakeup.set()
+
+    async def run(self, idle_seconds: float = 30.0) -> None:
+        """Drain whenever woken, and every `idle_seconds` for delayed retries."""
+        while True:
+            try:
+                await self.drain()
+            except Exception:
+                log.exception("outbox drain failed; retrying later")
+            try:
+                await asyncio.wait_for(self._wakeup.wait(), idle_seconds)
+            except TimeoutError:
+                pass
+            self._wakeup.clear()
+
+    async def drain(self) -> int:
+        """Send everything that is due now; return how many rows were delivered."""
+        delivered = 0
+        async with self._lock:
+            while True:
+                rows = await self._due_rows()
+                for row_id, address, payload in rows:
+                    delivered += await self._deliver(row_id, address, payload)
+                if len(rows) < BATCH:
+                    return delivered
+
+    async def _due_rows(self) -> list[tuple[int, ChatAddress, dict]]:
+        now = self._clock.now()
+        async with self._sessions() as session:
+            rows = await session.scalars(
+                select(OutboxMessage)
+                .options(joinedload(OutboxMessage.channel))
+                .join(OutboxMessage.channel)
+                .where(
+                    OutboxMessage.sent_at.is_(None),
+                    OutboxMessage.failed_at.is_(None),
+                    OutboxMessage.not_before <= now,
+                    Channel.platform.in_(list(self._transports)),
+                )
+                .order_by(OutboxMessage.id)
+                .limit(BATCH)
+            )
+            return [
+                (
+                    row.id,
+                    ChatAddress(
+                        row.channel.platform,
+                        row.channel.chat_id,
+                        ChatKind(row.channel.kind),
+                        row.channel.title,
+                    ),
+                    row.payload or {},
+                )
+                for row in rows
+            ]
+
+    async def _deliver(self, row_id: int, address: ChatAddress, payload: dict) -> int:
+        transport = self._transports[address.platform]
+        try:
+            message_id = await transport.send(address, OutgoingMessage.from_json(payload))
+        except RetryLater as error:
+            await self._postpone(row_id, timedelta(seconds=error.seconds))
+            return 0
+        except PermanentFailure as error:
+            log.warning("outbox row %s cannot be delivered: %s", row_id, error)
+            await self._finish(row_id, error=str(error) or type(error).__name__)
+            return 0
+        except Exception as error:
+            log.exception("outbox row %s: sending failed", row_id)
+            await self._retry_or_fail(row_id, error)
+            return 0
+        await self._finish(row_id, message_id=message_id)
+        return 1
+
+    async def _finish(
+        self, row_id: int, *, message_id: str | None = None, error: str | None = None
+    ) -> None:
+        async with self._sessions.begin() as session:
+            row = await session.get_one(OutboxMessage, row_id)
+            await self._close(session, row, message_id=message_id, error=error)
+
+    async def _close(
+        self,
+        session: AsyncSession,
+        row: OutboxMessage,
+        *,
+        message_id: str | None = None,
+        error: str | None = None,
+    ) -> None:
+        """Mark the row delivered (no error) or given up; either way its text goes."""
+        now = self._clock.now()
+        row.payload = None
+        row.platform_message_id = message_id
+        if error is None:
+            row.sent_at = now
+        else:
+            row.failed_at = now
+            row.last_error = error[:500]
+        if row.purge_channel_after_send:
+            await session.execute(delete(Channel).where(Channel.id == row.channel_id))
+
+    async def _postpone(self, row_id: int, delay: timedelta) -> None:
+        # Everything still pending for that chat waits too, so the order is kept.
+        async with self._sessions.begin() as session:
+            row = await session.get_one(OutboxMessage, row_id)
+            not_before = self._clock.now() + delay
+            await session.execute(
+                update(OutboxMessage)
+                .where(
+                    OutboxMessage.channel_id == row.channel_id,
+                    OutboxMessage.sent_at.is_(None),
+                    OutboxMessage.not_before < not_before,
+                )
+                .values(not_before=not_before)
+            )
+
+    async def _retry_or_fail(self, row_id: int, error: Exception) -> None:
+        async with self._sessions.begin() as session:
+            row = await session.get_one(OutboxMessage, row_id)
+            row.attempts += 1
+            description = f"{type(error).__name__}: {error}"
+            if row.attempts >= MAX_ATTEMPTS:
+                await self._close(session, row, error=description)
+            else:
+                row.last_error = description[:500]
+                row.not_before = self._clock.now() + timedelta(seconds=5 * 4**row.attempts)

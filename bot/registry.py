@@ -1,0 +1,99 @@
+"""Explicit registration of what the bot can do. /help and the command menus are made from it."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, Iterable
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import TYPE_CHECKING, Any
+
+from bot.messages import OutgoingMessage
+
+if TYPE_CHECKING:
+    from bot.context import Context, JobContext
+    from bot.db.models import Reminder
+
+
+class Permission(StrEnum):
+    EVERYONE = "everyone"
+    COORDINATOR = "coordinator"
+
+
+@dataclass(frozen=True, slots=True)
+class Args:
+    raw: str  # everything after the command, trimmed
+    words: tuple[str, ...]
+
+    @classmethod
+    def parse(cls, raw: str) -> Args:
+        raw = raw.strip()
+        return cls(raw, tuple(raw.split()))
+
+
+CommandHandler = Callable[["Context", Args], Awaitable[OutgoingMessage | None]]
+ButtonHandler = Callable[["Context", tuple[str, ...]], Awaitable[OutgoingMessage | None]]
+ReminderHandler = Callable[["JobContext", "Reminder"], Awaitable[None]]
+
+
+@dataclass(frozen=True, slots=True)
+class Command:
+    name: str
+    handler: CommandHandler
+    help: str  # one line, a msgid marked with N_
+    usage: str = ""  # the arguments as the reader sees them, a msgid marked with N_
+    min_args: int = 0
+    max_args: int | None = 0  # None: any number (the handler reads Args.raw)
+    permission: Permission = Permission.EVERYONE
+
+
+@dataclass(frozen=True, slots=True)
+class ButtonAction:
+    """Buttons carry `code:arg:arg`; the code picks the handler."""
+
+    code: str
+    handler: ButtonHandler
+    permission: Permission = Permission.EVERYONE
+
+
+@dataclass(frozen=True, slots=True)
+class ReminderKind:
+    kind: str
+    fire: ReminderHandler
+
+
+@dataclass(frozen=True, slots=True)
+class Capability:
+    name: str
+    commands: tuple[Command, ...] = ()
+    buttons: tuple[ButtonAction, ...] = ()
+    reminders: tuple[ReminderKind, ...] = ()
+
+
+class Registry:
+    def __init__(self, capabilities: Iterable[Capability]) -> None:
+        self.commands: dict[str, Command] = {}
+        self.buttons: dict[str, ButtonAction] = {}
+        self.reminders: dict[str, ReminderKind] = {}
+        for capability in capabilities:
+            for command in capability.commands:
+                _add(self.commands, command.name, command)
+            for button in capability.buttons:
+                if ":" in button.code:
+                    raise ValueError(f"button code {button.code!r} may not contain ':'")
+                _add(self.buttons, button.code, button)
+            for reminder in capability.reminders:
+                _add(self.reminders, reminder.kind, reminder)
+
+    def visible_commands(self, is_coordinator: bool) -> list[Command]:
+        """The commands this person may use, in registration order."""
+        return [
+            command
+            for command in self.commands.values()
+            if is_coordinator or command.permission is Permission.EVERYONE
+        ]
+
+
+def _add(table: dict[str, Any], key: str, value: Any) -> None:
+    if key in table:
+        raise ValueError(f"{key!r} is registered twice")
+    table[key] = value

@@ -1,0 +1,113 @@
+"""Firing what falls due. The rows are in the database; APScheduler only wakes us.
+
+Each reminder fires in its own transaction, which marks it fired and queues its
+messages together, so a crash can neither lose it nor send it twice.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from datetime import datetime, timedelta
+
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from bot.context import JobContext
+from bot.db.models import Reminder
+from bot.runtime import Runtime
+
+log = logging.getLogger(__name__)
+
+MAX_ATTEMPTS = 3
+RETRY_DELAY = timedelta(minutes=5)
+POLL_SECONDS = 60  # a safety net; normally the next due row is woken for exactly
+
+
+class DueRunner:
+    def __init__(self, runtime: Runtime, sessions: async_sessionmaker[AsyncSession]) -> None:
+        self._runtime = runtime
+        self._sessions = sessions
+
+    async def next_due(self) -> datetime | None:
+        async with self._sessions() as session:
+            return await session.scalar(
+                select(Reminder.due_at)
+                .where(Reminder.fired_at.is_(None))
+                .order_by(Reminder.due_at)
+                .limit(1)
+            )
+
+    async def fire_due(self) -> int:
+        """Fire every reminder due by now, earliest first; return how many fired."""
+        fired = 0
+        while (reminder_id := await self._next_due_id()) is not None:
+            if await self._fire(reminder_id):
+                fired += 1
+        return fired
+
+    async def _next_due_id(self) -> int | None:
+        async with self._sessions() as session:
+            return await session.scalar(
+                select(Reminder.id)
+                .where(Reminder.fired_at.is_(None), Reminder.due_at <= self._runtime.clock.now())
+                .order_by(Reminder.due_at, Reminder.id)
+                .limit(1)
+            )
+
+    async def _fire(self, reminder_id: int) -> bool:
+        try:
+            async with self._sessions.begin() as session:
+                reminder = await session.get_one(Reminder, reminder_id)
+                reminder.fired_at = self._runtime.clock.now()
+                kind = self._runtime.registry.reminders.get(reminder.kind)
+                if kind is None:
+                    log.warning("reminder %s has unknown kind %r; dropped", reminder.id, reminder.kind)
+                    return False
+                await kind.fire(JobContext(session, self._runtime), reminder)
+            return True
+        except Exception:
+            log.exception("reminder %s failed", reminder_id)
+            await self._retry_later(reminder_id)
+            return False
+
+    async def _retry_later(self, reminder_id: int) -> None:
+        async with self._sessions.begin() as session:
+            reminder = await session.get_one(Reminder, reminder_id)
+            reminder.attempts += 1
+            if reminder.attempts >= MAX_ATTEMPTS:
+                reminder.fired_at = self._runtime.clock.now()
+                log.error("reminder %s given up after %s attempts", reminder_id, reminder.attempts)
+            else:
+                reminder.due_at = self._runtime.clock.now() + RETRY_DELAY * reminder.attempts
+
+
+class Scheduler:
+    """Wakes the DueRunner at the next due time (and every minute, in case)."""
+
+    def __init__(self, runner: DueRunner, after_fire: Callable[[], None]) -> None:
+        self._runner = runner
+        self._after_fire = after_fire
+        self._scheduler = AsyncIOScheduler(timezone="UTC")
+
+    async def start(self) -> None:
+        self._scheduler.add_job(self._tick, "interval", seconds=POLL_SECONDS, id="poll")
+        self._scheduler.start()
+        await self.reschedule()
+
+    def stop(self) -> None:
+        if self._scheduler.running:
+            self._scheduler.shutdown(wait=False)
+
+    async def reschedule(self) -> None:
+        due = await self._runner.next_due()
+        if due is not None:
+            self._scheduler.add_job(
+                self._tick, "date", run_date=due, id="next-due", replace_existing=True
+            )
+
+    async def _tick(self) -> None:
+        if await self._runner.fire_due():
+            self._after_fire()
+        await self.reschedule()

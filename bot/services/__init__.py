@@ -1,0 +1,1 @@
+"""Domain rules. Each function works inside the caller's unit of work and never commits."""

@@ -1,0 +1,149 @@
+"""Circles (Gremien), their channels, members and coordinators."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import selectinload
+
+from bot.db.models import Channel, Circle, CircleMembership, Member, Role
+from bot.errors import UserError
+from bot.i18n import N_
+from bot.services.members import join_circle
+
+MAX_NAME = 60
+# Letters and digits of any script, spaces and a little punctuation: enough for
+# "AG Wohnen & Arbeit (2026)", never markup.
+_NAME_PATTERN = re.compile(r"^[\w][\w .,&()'/+-]*$")
+
+
+def circle_name(raw: str) -> str:
+    name = " ".join(unicodedata.normalize("NFC", raw).split())
+    if not name or len(name) > MAX_NAME or not _NAME_PATTERN.match(name):
+        raise UserError(
+            N_(
+                "A circle name has 1 to {max} characters and starts with a letter or digit; "
+                "it may contain letters, digits, spaces and . , & ( ) ' / + - _. "
+                "For example: /setup AG Wohnen"
+            ),
+            max=MAX_NAME,
+        )
+    return name
+
+
+@dataclass(frozen=True, slots=True)
+class SetupResult:
+    circle: Circle
+    created: bool
+    previous: str | None  # the circle this channel belonged to before, if another
+
+
+async def attach_channel(
+    session: AsyncSession,
+    network_id: int,
+    channel: Channel,
+    raw_name: str,
+    coordinator: Member,
+    now: datetime,
+) -> SetupResult:
+    """Make `channel` part of circle NAME, creating the circle if needed."""
+    name = circle_name(raw_name)
+    circle = await find(session, network_id, name)
+    created = circle is None
+    if circle is None:
+        circle = Circle(network_id=network_id, name=name, name_key=name.casefold(), created_at=now)
+        session.add(circle)
+        await session.flush()
+    previous = channel.circle.name if channel.circle and channel.circle.id != circle.id else None
+    channel.circle = circle
+    membership = await join_circle(session, circle.id, coordinator, now)
+    if created:
+        # Whoever founds a circle coordinates it until they hand that on.
+        membership.role = Role.COORDINATOR
+    await session.flush()
+    return SetupResult(circle, created, previous)
+
+
+async def find(session: AsyncSession, network_id: int, name: str) -> Circle | None:
+    key = " ".join(name.split()).casefold()
+    return await session.scalar(
+        select(Circle).where(Circle.network_id == network_id, Circle.name_key == key)
+    )
+
+
+async def get(session: AsyncSession, network_id: int, name: str) -> Circle:
+    circle = await find(session, network_id, name)
+    if circle is None:
+        raise UserError(N_("There is no circle called {name}. /circles lists them."), name=name)
+    return circle
+
+
+@dataclass(frozen=True, slots=True)
+class CircleSummary:
+    name: str
+    channels: int
+    members: int
+
+
+async def overview(session: AsyncSession, network_id: int) -> list[CircleSummary]:
+    channels = (
+        select(func.count(Channel.id)).where(Channel.circle_id == Circle.id).scalar_subquery()
+    )
+    members = (
+        select(func.count(CircleMembership.member_id))
+        .where(CircleMembership.circle_id == Circle.id)
+        .scalar_subquery()
+    )
+    rows = await session.execute(
+        select(Circle.name, channels, members)
+        .where(Circle.network_id == network_id)
+        .order_by(Circle.name_key)
+    )
+    return [CircleSummary(name, n_channels, n_members) for name, n_channels, n_members in rows]
+
+
+async def memberships(session: AsyncSession, circle: Circle) -> list[CircleMembership]:
+    """The circle's members, coordinators first, then by name."""
+    rows = await session.scalars(
+        select(CircleMembership)
+        .join(Member)
+        .options(selectinload(CircleMembership.member))
+        .where(CircleMembership.circle_id == circle.id)
+        .order_by(CircleMembership.role, func.lower(Member.display_name))
+    )
+    return list(rows)
+
+
+async def set_role(
+    session: AsyncSession, circle: Circle, member: Member, role: Role, now: datetime
+) -> bool:
+    """Give `member` `role` in `circle`; False if they had it already."""
+    membership = await join_circle(session, circle.id, member, now)
+    if membership.role is role:
+        return False
+    membership.role = role
+    await session.flush()
+    return True
+
+
+async def role_in(session: AsyncSession, circle_id: int, member_id: int) -> Role | None:
+    return await session.scalar(
+        select(CircleMembership.role).where(
+            CircleMembership.circle_id == circle_id, CircleMembership.member_id == member_id
+        )
+    )
+
+
+async def member_circles(session: AsyncSession, member_id: int) -> list[tuple[str, Role]]:
+    rows = await session.execute(
+        select(Circle.name, CircleMembership.role)
+        .join(CircleMembership)
+        .where(CircleMembership.member_id == member_id)
+        .order_by(Circle.name_key)
+    )
+    return [(name, role) for name, role in rows]

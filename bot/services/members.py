@@ -1,0 +1,150 @@
+"""Who is speaking, in which chat, in which language; finding people by mention."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import func, or_, select
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import joinedload
+
+from bot.config import Settings
+from bot.db.models import Channel, CircleMembership, Identity, Member, Network, Role
+from bot.errors import UserError
+from bot.events import ChatAddress, ChatKind, Sender
+from bot.i18n import N_
+
+
+async def ensure_network(session: AsyncSession, settings: Settings, now: datetime) -> int:
+    """The network row mirrors the config; there is one per deployment."""
+    network = await session.scalar(select(Network).order_by(Network.id).limit(1))
+    if network is None:
+        network = Network(created_at=now, name="", timezone="", language="")
+        session.add(network)
+    network.name = settings.network.name
+    network.timezone = settings.network.timezone
+    network.language = settings.network.language
+    await session.flush()
+    return network.id
+
+
+async def identify(
+    session: AsyncSession, network_id: int, sender: Sender, now: datetime
+) -> tuple[Member, Identity]:
+    """The member behind `sender`, created on first contact; names are kept current."""
+    identity = await session.scalar(
+        select(Identity)
+        .options(joinedload(Identity.member))
+        .where(Identity.platform == sender.platform, Identity.user_id == sender.user_id)
+    )
+    if identity is None:
+        member = Member(
+            network_id=network_id, display_name=sender.display_name, language=None, created_at=now
+        )
+        identity = Identity(
+            member=member,
+            platform=sender.platform,
+            user_id=sender.user_id,
+            username=sender.username,
+            language_hint=sender.language,
+        )
+        session.add_all([member, identity])
+        await session.flush()
+        return member, identity
+    if identity.username != sender.username:
+        identity.username = sender.username
+    if sender.language and identity.language_hint != sender.language:
+        identity.language_hint = sender.language
+    if sender.display_name and identity.member.display_name != sender.display_name:
+        identity.member.display_name = sender.display_name
+    return identity.member, identity
+
+
+async def channel_for(
+    session: AsyncSession, chat: ChatAddress, member: Member, now: datetime
+) -> Channel:
+    """The channel row for `chat`, created on first contact."""
+    channel = await session.scalar(
+        select(Channel)
+        .options(joinedload(Channel.circle))
+        .where(Channel.platform == chat.platform, Channel.chat_id == chat.chat_id)
+    )
+    private = chat.kind is ChatKind.PRIVATE
+    if channel is None:
+        channel = Channel(
+            platform=chat.platform,
+            chat_id=chat.chat_id,
+            kind=chat.kind.value,
+            title=chat.title,
+            member_id=member.id if private else None,
+            circle=None,
+            created_at=now,
+        )
+        session.add(channel)
+        await session.flush()
+    elif chat.title and channel.title != chat.title:
+        channel.title = chat.title
+    return channel
+
+
+async def join_circle(
+    session: AsyncSession, circle_id: int, member: Member, now: datetime
+) -> CircleMembership:
+    """Whoever speaks in a circle's channel belongs to the circle."""
+    membership = await session.get(CircleMembership, (circle_id, member.id))
+    if membership is None:
+        membership = CircleMembership(
+            circle_id=circle_id,
+            member_id=member.id,
+            role=Role.MEMBER,
+            participation=None,
+            joined_at=now,
+        )
+        session.add(membership)
+    return membership
+
+
+def is_network_coordinator(settings: Settings, identities: list[Identity]) -> bool:
+    listed = settings.network.coordinators
+    return any(f"{i.platform}:{i.user_id}" in listed for i in identities)
+
+
+async def find_by_mention(session: AsyncSession, platform: str, mention: str) -> Member:
+    """The member meant by `@name`: a username or user id on this platform, else a display name."""
+    name = mention.strip()
+    if not name.startswith("@") or len(name) < 2:
+        raise UserError(N_("Please name the person with @ in front, for example @anna."))
+    bare = name[1:]
+    found = await session.scalars(
+        select(Member)
+        .join(Identity)
+        .where(
+            Identity.platform == platform,
+            or_(
+                func.lower(Identity.username) == bare.lower(),
+                Identity.user_id == name,  # Matrix ids start with @
+                Identity.user_id == bare,
+            ),
+        )
+        .distinct()
+    )
+    members = list(found)
+    if not members:
+        members = list(
+            await session.scalars(
+                select(Member).where(func.lower(Member.display_name) == bare.lower())
+            )
+        )
+    if len(members) == 1:
+        return members[0]
+    if not members:
+        raise UserError(
+            N_("I do not know {name} yet. They need to write something here or to me first."),
+            name=name,
+        )
+    raise UserError(N_("More than one person is called {name}. Please use their username."), name=name)
+
+
+async def set_language(session: AsyncSession, member: Member, code: str) -> None:
+    member.language = code
+    await session.flush()

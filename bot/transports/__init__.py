@@ -1,0 +1,38 @@
+"""Transports: the only code that talks to a messenger. Each one turns platform updates
+into neutral events and renders neutral messages for its platform."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from typing import Protocol
+
+from bot.events import ChatAddress, Event
+from bot.messages import OutgoingMessage
+
+EventHandler = Callable[[Event], Awaitable[None]]
+
+
+class RetryLater(Exception):
+    """The platform asked us to slow down (Telegram 429, Matrix M_LIMIT_EXCEEDED)."""
+
+    def __init__(self, seconds: float) -> None:
+        super().__init__(f"retry after {seconds:.1f}s")
+        self.seconds = seconds
+
+
+class PermanentFailure(Exception):
+    """The message can never be delivered (chat gone, bot blocked); retrying is pointless."""
+
+
+class Transport(Protocol):
+    platform: str
+
+    async def start(self, on_event: EventHandler) -> None:
+        """Begin receiving; call on_event for each update, one at a time per chat."""
+        ...
+
+    async def stop(self) -> None: ...
+
+    async def send(self, chat: ChatAddress, message: OutgoingMessage) -> str | None:
+        """Deliver one message; return the platform's id for it."""
+        ...

@@ -1,0 +1,1 @@
+"""The console transport: the bot in a terminal, and transcripts."""

@@ -1,0 +1,105 @@
+"""The console transport: named people in named channels, in a terminal or a transcript.
+
+Channels are `#name` (a group chat) or a person's private chat with the bot. The
+transport remembers the bot's messages with buttons so that a person can tap one.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from zoneinfo import ZoneInfo
+
+from bot.clock import Clock
+from bot.events import ButtonEvent, ChatAddress, ChatKind, IncomingFile, MessageEvent, Sender
+from bot.messages import Button, OutgoingMessage
+from bot.transports import EventHandler
+
+PLATFORM = "console"
+BOT_NAME = "netzwerkbot"
+
+
+@dataclass(frozen=True, slots=True)
+class _Sent:
+    chat_id: str
+    message_id: str
+    buttons: tuple[Button, ...]
+
+
+class ConsoleTransport:
+    platform = PLATFORM
+
+    def __init__(self, clock: Clock, tz: ZoneInfo, write: Callable[[str], None]) -> None:
+        self._clock = clock
+        self._tz = tz
+        self._write = write
+        self._with_buttons: list[_Sent] = []
+        self._counter = 0
+        self.on_event: EventHandler | None = None
+
+    async def start(self, on_event: EventHandler) -> None:
+        self.on_event = on_event
+
+    async def stop(self) -> None:
+        self.on_event = None
+
+    async def send(self, chat: ChatAddress, message: OutgoingMessage) -> str:
+        message_id = self._next_id("b")
+        self._write(self.render(chat, message))
+        buttons = tuple(button for row in message.buttons for button in row)
+        if buttons:
+            self._with_buttons.append(_Sent(chat.chat_id, message_id, buttons))
+        return message_id
+
+    def render(self, chat: ChatAddress, message: OutgoingMessage) -> str:
+        stamp = self._clock.now().astimezone(self._tz).strftime("%Y-%m-%d %H:%M")
+        lines = message.text.plain.split("\n")
+        out = [f"[{stamp}] bot -> {chat.chat_id}: {lines[0]}"]
+        out += [f"  {line}" for line in lines[1:]]
+        out += ["  " + " ".join(f"[{b.label}]" for b in row) for row in message.buttons]
+        out += [f"  <file: {a.filename}, {len(a.data)} bytes>" for a in message.attachments]
+        return "\n".join(out)
+
+    # What a person at the console does, as neutral events.
+
+    def message(
+        self, user: str, channel: str | None, text: str, files: tuple[IncomingFile, ...] = ()
+    ) -> MessageEvent:
+        return MessageEvent(
+            chat=self._chat(user, channel),
+            sender=self._sender(user),
+            message_id=self._next_id("m"),
+            text=text,
+            files=files,
+            bot_usernames=(BOT_NAME,),
+        )
+
+    def tap(self, user: str, channel: str | None, label: str) -> ButtonEvent:
+        """Tap `label` on the newest bot message in that chat that has such a button."""
+        chat = self._chat(user, channel)
+        for sent in reversed(self._with_buttons):
+            if sent.chat_id != chat.chat_id:
+                continue
+            for button in sent.buttons:
+                if button.label == label:
+                    return ButtonEvent(
+                        chat=chat, sender=self._sender(user), message_id=sent.message_id,
+                        data=button.data,
+                    )
+        raise LookupError(f"no button [{label}] in {chat.chat_id}")
+
+    def _chat(self, user: str, channel: str | None) -> ChatAddress:
+        if channel is None:
+            return _private_chat(user)
+        return ChatAddress(PLATFORM, f"#{channel}", ChatKind.GROUP, channel)
+
+    def _sender(self, user: str) -> Sender:
+        return Sender(PLATFORM, user, user, username=user, private_chat=_private_chat(user))
+
+    def _next_id(self, prefix: str) -> str:
+        self._counter += 1
+        return f"{prefix}{self._counter}"
+
+
+def _private_chat(user: str) -> ChatAddress:
+    return ChatAddress(PLATFORM, f"@{user}", ChatKind.PRIVATE, user)

@@ -1,0 +1,128 @@
+"""Circles: /setup, /circles, /members, /coordinator."""
+
+from __future__ import annotations
+
+from bot.context import Context
+from bot.db.models import Circle, Participation, Role
+from bot.dispatcher import usage_line
+from bot.errors import UserError
+from bot.i18n import N_
+from bot.messages import OutgoingMessage, RichText, bold
+from bot.registry import Args, Capability, Command, Permission
+from bot.services import circles, members
+
+
+async def setup(ctx: Context, args: Args) -> OutgoingMessage:
+    if ctx.is_private:
+        raise UserError(N_("Please use /setup in the group chat that should belong to the circle."))
+    result = await circles.attach_channel(
+        ctx.session, ctx.runtime.network_id, ctx.channel, args.raw, ctx.member, ctx.now
+    )
+    name = bold(result.circle.name)
+    if result.created:
+        text = RichText.format(
+            ctx.t("This chat now belongs to the new circle {circle}. You coordinate it."),
+            circle=name,
+        )
+    else:
+        text = RichText.format(ctx.t("This chat now belongs to the circle {circle}."), circle=name)
+    if result.previous:
+        text += " " + ctx.t("It no longer belongs to {circle}.", circle=result.previous)
+    return OutgoingMessage(text)
+
+
+async def list_circles(ctx: Context, args: Args) -> OutgoingMessage:
+    summaries = await circles.overview(ctx.session, ctx.runtime.network_id)
+    if not summaries:
+        return ctx.text(
+            N_("There are no circles yet. A coordinator creates one with /setup NAME in a group chat.")
+        )
+    text = RichText.format(ctx.t("Circles of {network}:"), network=bold(ctx.runtime.settings.network.name))
+    for summary in summaries:
+        text += RichText.of(
+            "\n• ",
+            bold(summary.name),
+            " – ",
+            ctx.t.plural("{n} chat", "{n} chats", summary.channels),
+            ", ",
+            ctx.t.plural("{n} member", "{n} members", summary.members),
+        )
+    return OutgoingMessage(text)
+
+
+async def list_members(ctx: Context, args: Args) -> OutgoingMessage:
+    circle = await _circle_from(ctx, args)
+    memberships = await circles.memberships(ctx.session, circle)
+    text = RichText.format(
+        ctx.t("Members of {circle} ({count}):"),
+        circle=bold(circle.name),
+        count=str(len(memberships)),
+    )
+    for membership in memberships:
+        notes = []
+        if membership.role is Role.COORDINATOR:
+            notes.append(ctx.t("coordinator"))
+        if membership.participation is Participation.VOLUNTEER:
+            notes.append(ctx.t("volunteer"))
+        line = "\n• " + membership.member.display_name
+        text += line + (f" ({', '.join(notes)})" if notes else "")
+    return OutgoingMessage(text)
+
+
+async def _circle_from(ctx: Context, args: Args) -> Circle:
+    if not args.raw:
+        if ctx.circle is None:
+            raise UserError(
+                N_("This chat does not belong to a circle. Name one, for example: /members Plenum")
+            )
+        return ctx.circle
+    circle = await circles.get(ctx.session, ctx.runtime.network_id, args.raw)
+    if not ctx.is_coordinator and await circles.role_in(ctx.session, circle.id, ctx.member.id) is None:
+        raise UserError(N_("Only members of {circle} can see who belongs to it."), circle=circle.name)
+    return circle
+
+
+async def coordinator(ctx: Context, args: Args) -> OutgoingMessage:
+    action = args.words[0].lower()
+    if action not in ("add", "remove"):
+        usage = usage_line(ctx.runtime.registry.commands["coordinator"], ctx.t)
+        raise UserError(N_("Usage: {usage}"), usage=usage)
+    if ctx.circle is None:
+        raise UserError(N_("Please use /coordinator in a group chat that belongs to a circle."))
+    person = await members.find_by_mention(ctx.session, ctx.channel.platform, args.words[1])
+    name = person.display_name
+    circle = ctx.circle
+    if action == "add":
+        changed = await circles.set_role(ctx.session, circle, person, Role.COORDINATOR, ctx.now)
+        message = (
+            N_("{name} now coordinates {circle}.") if changed
+            else N_("{name} already coordinates {circle}.")
+        )
+        return ctx.text(message, name=name, circle=circle.name)
+    identities = await person.awaitable_attrs.identities
+    if members.is_network_coordinator(ctx.runtime.settings, identities):
+        raise UserError(
+            N_("{name} coordinates the whole network: the configuration file says so, "
+               "and only a change there can end it."),
+            name=name,
+        )
+    role = await circles.role_in(ctx.session, circle.id, person.id)
+    if role is not Role.COORDINATOR:
+        raise UserError(N_("{name} does not coordinate {circle}."), name=name, circle=circle.name)
+    await circles.set_role(ctx.session, circle, person, Role.MEMBER, ctx.now)
+    return ctx.text(N_("{name} no longer coordinates {circle}."), name=name, circle=circle.name)
+
+
+CAPABILITY = Capability(
+    name="circles",
+    commands=(
+        Command("circles", list_circles, N_("List the circles of the network")),
+        Command("members", list_members, N_("List the members of this circle or of circle NAME"),
+                usage=N_("[NAME]"), max_args=None),
+        Command("setup", setup, N_("Make this group chat part of circle NAME"),
+                usage=N_("NAME"), min_args=1, max_args=None, permission=Permission.COORDINATOR),
+        Command("coordinator", coordinator, N_("Give or take the coordinator role in this circle"),
+                usage=N_("add|remove @person"), min_args=2, max_args=2,
+                permission=Permission.COORDINATOR),
+    ),
+)

@@ -1,0 +1,47 @@
+"""Driving the real bot through the console transport and reading what it said."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from sqlalchemy import inspect, select
+
+from bot.config import Settings
+from bot.db.models import Base
+from bot.registry import Capability
+from bot.transports.console.script import ConsoleSession
+
+
+class Chat(ConsoleSession):
+    """A ConsoleSession that records the bot's messages for assertions."""
+
+    def __init__(self, settings: Settings, capabilities: Sequence[Capability]) -> None:
+        self.lines: list[str] = []
+        super().__init__(settings, capabilities, self.lines.append)
+
+    def said(self) -> str:
+        """Everything the bot said since the last call."""
+        text = "\n".join(self.lines)
+        self.lines.clear()
+        return text
+
+    async def ask(self, user: str, channel: str | None, text: str) -> str:
+        await self.say(user, channel, text)
+        return self.said()
+
+    async def rows(self) -> dict[str, list[dict[str, Any]]]:
+        """Every row of every table, for before/after comparisons."""
+        snapshot: dict[str, list[dict[str, Any]]] = {}
+        async with self.core.sessions() as session:
+            for mapper in Base.registry.mappers:
+                model = mapper.class_
+                rows = await session.scalars(select(model))
+                snapshot[model.__tablename__] = sorted(
+                    (
+                        {attr.key: getattr(row, attr.key) for attr in inspect(model).column_attrs}
+                        for row in rows
+                    ),
+                    key=repr,
+                )
+        return snapshot
