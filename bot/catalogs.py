@@ -8,6 +8,7 @@ locales/messages.pot and merges it into each language's .po file;
 from __future__ import annotations
 
 import string
+from pathlib import Path
 from datetime import UTC, datetime
 from babel.messages.catalog import Catalog
 from babel.messages.extract import extract_from_dir
@@ -59,16 +60,16 @@ def placeholders(text: str) -> set[str]:
     return {name for _, name, _, _ in string.Formatter().parse(text) if name is not None}
 
 
-def problems() -> list[str]:
+def problems(locales: Path = LOCALES_DIR) -> list[str]:
     """Every message missing, untranslated, fuzzy or with different placeholders, per language."""
     template = extract()
     found: list[str] = []
-    pot = LOCALES_DIR / f"{DOMAIN}.pot"
+    pot = locales / f"{DOMAIN}.pot"
     with pot.open("rb") as handle:
         pot_ids = {m.id for m in read_po(handle) if m.id}
     if pot_ids != {m.id for m in template if m.id}:
         found.append("locales/messages.pot is out of date: run `netzwerkbot catalogs update`")
-    for path in sorted(LOCALES_DIR.glob(f"*/LC_MESSAGES/{DOMAIN}.po")):
+    for path in sorted(locales.glob(f"*/LC_MESSAGES/{DOMAIN}.po")):
         code = path.parent.parent.name
         with path.open("rb") as handle:
             catalog = read_po(handle, locale=code, domain=DOMAIN)

@@ -40,11 +40,15 @@ class Context:
         """A plain reply: `message` translated into the sender's language."""
         return OutgoingMessage(RichText.of(self.t(message, **params)))
 
-    async def send_privately(self, build: Callable[[Translator], OutgoingMessage]) -> bool:
-        """Queue a message to the sender's private chat; False if there is none to reach."""
+    async def ensure_private_chat(self) -> None:
+        """Record the sender's private chat, if the transport knows how to reach them."""
         private = self.event.sender.private_chat
         if private is not None:
             await members.channel_for(self.session, private, self.member, self.now)
+
+    async def send_privately(self, build: Callable[[Translator], OutgoingMessage]) -> bool:
+        """Queue a message to the sender's private chat; False if there is none to reach."""
+        await self.ensure_private_chat()
         return await self.runtime.outbox.queue_private(self.session, self.member, build)
 
 

@@ -14,7 +14,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from babel import Locale
-from babel.dates import format_date, format_skeleton
+from babel.dates import format_date, format_skeleton, format_time
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.support import Translations
@@ -45,7 +45,10 @@ class Translator:
 
     def datetime(self, when: datetime) -> str:
         """A weekday, date and time in the reader's way of writing them."""
-        return format_skeleton("yMMMEdHm", when.astimezone(self.tz), locale=self.locale)
+        local = when.astimezone(self.tz)
+        day = format_skeleton("yMMMEd", local, locale=self.locale)
+        time = format_time(local, format="short", locale=self.locale)
+        return str(self.locale.datetime_formats["medium"]).format(time, day)
 
     def date(self, when: date | datetime) -> str:
         if isinstance(when, datetime):

@@ -9,7 +9,9 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Callable, Mapping
-from datetime import timedelta
+from datetime import datetime, timedelta
+from enum import Enum
+from typing import Any
 
 from sqlalchemy import delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -26,6 +28,12 @@ log = logging.getLogger(__name__)
 
 BATCH = 100
 MAX_ATTEMPTS = 5
+
+
+class _Outcome(Enum):
+    SENT = "sent"
+    HELD = "held"  # to be retried later; later rows of the same chat wait for it
+    FAILED = "failed"
 
 
 class Outbox:
@@ -116,12 +124,18 @@ class OutboxSender:
         async with self._lock:
             while True:
                 rows = await self._due_rows()
-                for row_id, address, payload in rows:
-                    delivered += await self._deliver(row_id, address, payload)
+                held: set[int] = set()  # chats told to slow down: the rest of theirs waits
+                for row_id, channel_id, address, payload in rows:
+                    if channel_id in held:
+                        continue
+                    outcome = await self._deliver(row_id, address, payload)
+                    delivered += outcome is _Outcome.SENT
+                    if outcome is _Outcome.HELD:
+                        held.add(channel_id)
                 if len(rows) < BATCH:
                     return delivered
 
-    async def _due_rows(self) -> list[tuple[int, ChatAddress, dict]]:
+    async def _due_rows(self) -> list[tuple[int, int, ChatAddress, dict[str, Any]]]:
         now = self._clock.now()
         async with self._sessions() as session:
             rows = await session.scalars(
@@ -140,6 +154,7 @@ class OutboxSender:
             return [
                 (
                     row.id,
+                    row.channel_id,
                     ChatAddress(
                         row.channel.platform,
                         row.channel.chat_id,
@@ -151,23 +166,23 @@ class OutboxSender:
                 for row in rows
             ]
 
-    async def _deliver(self, row_id: int, address: ChatAddress, payload: dict) -> int:
+    async def _deliver(self, row_id: int, address: ChatAddress, payload: dict[str, Any]) -> _Outcome:
         transport = self._transports[address.platform]
         try:
             message_id = await transport.send(address, OutgoingMessage.from_json(payload))
         except RetryLater as error:
             await self._postpone(row_id, timedelta(seconds=error.seconds))
-            return 0
+            return _Outcome.HELD
         except PermanentFailure as error:
             log.warning("outbox row %s cannot be delivered: %s", row_id, error)
             await self._finish(row_id, error=str(error) or type(error).__name__)
-            return 0
+            return _Outcome.FAILED
         except Exception as error:
             log.exception("outbox row %s: sending failed", row_id)
             await self._retry_or_fail(row_id, error)
-            return 0
+            return _Outcome.HELD
         await self._finish(row_id, message_id=message_id)
-        return 1
+        return _Outcome.SENT
 
     async def _finish(
         self, row_id: int, *, message_id: str | None = None, error: str | None = None
@@ -197,19 +212,22 @@ class OutboxSender:
             await session.execute(delete(Channel).where(Channel.id == row.channel_id))
 
     async def _postpone(self, row_id: int, delay: timedelta) -> None:
-        # Everything still pending for that chat waits too, so the order is kept.
         async with self._sessions.begin() as session:
             row = await session.get_one(OutboxMessage, row_id)
-            not_before = self._clock.now() + delay
-            await session.execute(
-                update(OutboxMessage)
-                .where(
-                    OutboxMessage.channel_id == row.channel_id,
-                    OutboxMessage.sent_at.is_(None),
-                    OutboxMessage.not_before < not_before,
-                )
-                .values(not_before=not_before)
+            await self._hold_chat(session, row.channel_id, self._clock.now() + delay)
+
+    async def _hold_chat(self, session: AsyncSession, channel_id: int, until: datetime) -> None:
+        """Everything still pending for that chat waits too, so the order is kept."""
+        await session.execute(
+            update(OutboxMessage)
+            .where(
+                OutboxMessage.channel_id == channel_id,
+                OutboxMessage.sent_at.is_(None),
+                OutboxMessage.failed_at.is_(None),
+                OutboxMessage.not_before < until,
             )
+            .values(not_before=until)
+        )
 
     async def _retry_or_fail(self, row_id: int, error: Exception) -> None:
         async with self._sessions.begin() as session:
@@ -220,4 +238,5 @@ class OutboxSender:
                 await self._close(session, row, error=description)
             else:
                 row.last_error = description[:500]
-                row.not_before = self._clock.now() + timedelta(seconds=5 * 4**row.attempts)
+                backoff = timedelta(seconds=5 * 4**row.attempts)
+                await self._hold_chat(session, row.channel_id, self._clock.now() + backoff)

@@ -13,6 +13,7 @@ from bot.services import privacy
 
 
 async def mydata(ctx: Context, args: Args) -> OutgoingMessage | None:
+    await ctx.ensure_private_chat()  # so that the export lists it too
     data = await privacy.export(ctx.session, ctx.member, ctx.now)
 
     def build(t: Translator) -> OutgoingMessage:

@@ -9,7 +9,10 @@ from sqlalchemy import inspect, select
 
 from bot.config import Settings
 from bot.db.models import Base
+from bot.events import ChatAddress
+from bot.messages import OutgoingMessage
 from bot.registry import Capability
+from bot.transports import EventHandler
 from bot.transports.console.script import ConsoleSession
 
 
@@ -30,6 +33,10 @@ class Chat(ConsoleSession):
         await self.say(user, channel, text)
         return self.said()
 
+    async def tap_and_read(self, user: str, channel: str | None, label: str) -> str:
+        await self.tap(user, channel, label)
+        return self.said()
+
     async def rows(self) -> dict[str, list[dict[str, Any]]]:
         """Every row of every table, for before/after comparisons."""
         snapshot: dict[str, list[dict[str, Any]]] = {}
@@ -45,3 +52,24 @@ class Chat(ConsoleSession):
                     key=repr,
                 )
         return snapshot
+
+
+class Recorder:
+    """A transport that keeps what it is asked to send, or fails as told (the outer edge)."""
+
+    def __init__(self, platform: str = "console") -> None:
+        self.platform = platform
+        self.sent: list[tuple[ChatAddress, OutgoingMessage]] = []
+        self.failures: list[Exception] = []
+
+    async def start(self, on_event: EventHandler) -> None:
+        pass
+
+    async def stop(self) -> None:
+        pass
+
+    async def send(self, chat: ChatAddress, message: OutgoingMessage) -> str:
+        if self.failures:
+            raise self.failures.pop(0)
+        self.sent.append((chat, message))
+        return f"sent-{len(self.sent)}"

@@ -8,6 +8,7 @@ column pointing at members that is not listed.
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from enum import Enum
@@ -44,10 +45,15 @@ PERSONAL_DATA: tuple[PersonalData, ...] = (
 )
 
 
-async def export(session: AsyncSession, member: Member, now: datetime) -> bytes:
+async def export(
+    session: AsyncSession,
+    member: Member,
+    now: datetime,
+    entries: Sequence[PersonalData] = PERSONAL_DATA,
+) -> bytes:
     """Everything stored about `member`, as UTF-8 JSON."""
     data: dict[str, Any] = {"exported_at": now.isoformat()}
-    for entry in PERSONAL_DATA:
+    for entry in entries:
         model = entry.owner.class_
         rows = await session.scalars(select(model).where(entry.owner == member.id))
         data[entry.section] = [_row_dict(row) for row in rows]
@@ -67,7 +73,9 @@ def _json_value(value: object) -> object:
     raise TypeError(f"cannot export {type(value).__name__}")
 
 
-async def forget(session: AsyncSession, member: Member) -> list[Channel]:
+async def forget(
+    session: AsyncSession, member: Member, entries: Sequence[PersonalData] = PERSONAL_DATA
+) -> list[Channel]:
     """Erase `member`. Returns their private chats, detached from them and kept only so a
     goodbye can be delivered; queue it with purge_channel_after_send=True."""
     private = list(
@@ -81,7 +89,7 @@ async def forget(session: AsyncSession, member: Member) -> list[Channel]:
         channel.title = None
     await session.flush()
     # Dependants first, the member row last.
-    for entry in reversed(PERSONAL_DATA):
+    for entry in reversed(entries):
         model = entry.owner.class_
         if entry.on_forget == "delete":
             await session.execute(delete(model).where(entry.owner == member.id))
@@ -89,5 +97,4 @@ async def forget(session: AsyncSession, member: Member) -> list[Channel]:
             await session.execute(
                 update(model).where(entry.owner == member.id).values({entry.owner.key: None})
             )
-    session.expunge(member)
     return private

@@ -1,0 +1,95 @@
+"""Configuration: defaults, the example file, and one clear line for every mistake."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from bot.config import ConfigError, load_settings
+from bot.paths import ROOT
+
+
+def write(tmp_path: Path, text: str) -> Path:
+    path = tmp_path / "config.toml"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_no_file_means_console_and_sqlite_under_data() -> None:
+    settings = load_settings(None, environ={})
+    assert settings.enabled_platforms == ("console",)
+    assert settings.database.url == "sqlite+aiosqlite:///data/netzwerkbot.db"
+    assert settings.network.timezone == "Europe/Berlin"
+    assert settings.network.language == "de"
+
+
+def test_the_example_file_is_valid_and_says_the_defaults() -> None:
+    assert load_settings(ROOT / "config.example.toml", environ={}) == load_settings(None, {})
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("[network]\ncolour = 'red'\n", "[network] colour: unknown key"),
+        ("[networks]\nname = 'x'\n", "unknown section or key networks"),
+        ("[network]\nname = 3\n", "[network] name: expected a string"),
+        ("[telegram]\nenabled = 'yes'\n", "[telegram] enabled: expected true or false"),
+        ("[network]\ncoordinators = 'anna'\n", "[network] coordinators: expected a list"),
+        ("[network]\ntimezone = 'Europe/Gotham'\n", "[network] timezone: expected an IANA"),
+        ("[network]\nlanguage = 'xx'\n", "[network] language: expected one of de, en"),
+        ("[network]\ncoordinators = ['anna']\n", "[network] coordinators: expected entries"),
+        ("[telegram]\nenabled = true\n", "[telegram] token: required"),
+        ("[telegram]\nenabled = true\ntoken = 'CHANGE_ME'\n", "[telegram] token: still the placeholder"),
+        ("[matrix]\nenabled = true\nhomeserver = 'https://m.example'\nuser_id = '@b:m.example'\n",
+         "[matrix] password: required"),
+        ("[matrix]\nenabled = true\nhomeserver = 'm.example'\n", "[matrix] homeserver: expected a URL"),
+        ("[database]\nurl = 'mysql://x'\n", "[database] url: expected sqlite or postgresql"),
+        ("[database]\nurl = 'postgresql://u:CHANGE_ME@h/db'\n", "[database] url: the password"),
+        ("[logging]\nlevel = 'LOUD'\n", "[logging] level: expected one of"),
+        ("[network\n", "not valid TOML"),
+        ("network = 'x'\n", "[network] must be a table"),
+    ],
+)
+def test_a_mistake_names_file_key_and_expectation(tmp_path: Path, text: str, expected: str) -> None:
+    path = write(tmp_path, text)
+    with pytest.raises(ConfigError) as caught:
+        load_settings(path, environ={})
+    assert str(caught.value).startswith(f"{path}: ")
+    assert expected in str(caught.value)
+
+
+def test_secrets_come_from_the_environment(tmp_path: Path) -> None:
+    path = write(tmp_path, "[telegram]\nenabled = true\n")
+    settings = load_settings(path, environ={"NETZWERKBOT_TELEGRAM_TOKEN": "123:abc"})
+    assert settings.telegram.token == "123:abc"
+    assert settings.enabled_platforms == ("telegram",)
+
+
+def test_a_secret_never_appears_in_the_error(tmp_path: Path) -> None:
+    path = write(tmp_path, "[database]\nurl = 'mysql://user:hunter2@host/db'\n")
+    with pytest.raises(ConfigError) as caught:
+        load_settings(path, environ={})
+    assert "hunter2" not in str(caught.value)
+
+
+def test_plain_driver_names_get_the_async_driver(tmp_path: Path) -> None:
+    path = write(tmp_path, "[database]\nurl = 'postgresql://u@h/db'\n")
+    assert load_settings(path, {}).with_database("sqlite:///x.db").database.url == (
+        "sqlite+aiosqlite:///x.db"
+    )
+
+
+def test_start_up_stops_with_one_line_not_a_trace(tmp_path: Path) -> None:
+    path = write(tmp_path, "[network]\ntimezone = 'Mars/Olympus'\n")
+    result = subprocess.run(
+        [sys.executable, "-m", "bot", "--config", str(path), "run"],
+        capture_output=True, text=True, timeout=60, cwd=tmp_path,
+    )
+    assert result.returncode == 2
+    assert result.stderr.strip().splitlines() == [
+        f"netzwerkbot: {path}: [network] timezone: expected an IANA time zone such as "
+        "\"Europe/Berlin\", got 'Mars/Olympus'"
+    ]

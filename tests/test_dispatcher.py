@@ -1,0 +1,128 @@
+"""The unit of work around every handler: permissions, bad input, failures."""
+
+from __future__ import annotations
+
+import logging
+
+import pytest
+
+from bot.config import Settings
+from bot.context import Context
+from bot.errors import UserError
+from bot.events import ChatAddress, ChatKind, MessageEvent, Sender
+from bot.registry import Args, Capability, Command
+from bot.services import circles
+from handlers import capabilities
+from tests.helpers import Chat
+
+
+async def test_a_coordinator_command_is_refused_politely_and_changes_nothing(chat: Chat) -> None:
+    await chat.ask("anna", "plenum", "/setup Plenum")
+    before = await chat.rows()
+    assert await chat.ask("ben", "plenum", "/setup Geheim") == (
+        "[2026-01-05 09:00] bot -> #plenum: Leider darf nur die Koordination /setup verwenden."
+    )
+    after = await chat.rows()
+    # Only ben's first appearance (member, identity, membership) and the outbox changed.
+    for table in ("circles", "channels", "networks", "reminders"):
+        assert after[table] == before[table]
+    assert [m["role"] for m in after["circle_memberships"]] == ["coordinator", "member"]
+
+
+async def test_help_shows_only_what_this_person_may_use(chat: Chat) -> None:
+    member_help = await chat.ask("ben", None, "/help")
+    coordinator_help = await chat.ask("anna", None, "/help")
+    assert "/setup" not in member_help and "/coordinator" not in member_help
+    assert "/setup NAME" in coordinator_help and "/coordinator" in coordinator_help
+    for command in ("/start", "/help", "/language", "/members", "/mydata", "/forgetme"):
+        assert command in member_help
+
+
+async def test_help_is_in_the_readers_language(chat: Chat) -> None:
+    await chat.ask("ben", None, "/language en")
+    assert "Show this list" in await chat.ask("ben", None, "/help")
+    assert "Diese Liste anzeigen" in await chat.ask("cem", None, "/help")
+
+
+async def test_the_platforms_language_is_the_first_guess(chat: Chat, settings: Settings) -> None:
+    event = MessageEvent(
+        chat=ChatAddress("console", "@eve", ChatKind.PRIVATE),
+        sender=Sender("console", "eve", "Eve", language="en-GB"),
+        text="/help",
+    )
+    await chat.core.dispatcher.handle(event)
+    await chat.core.sender.drain()
+    assert "Show this list" in chat.said()
+
+
+@pytest.mark.parametrize(
+    ("text", "answer"),
+    [
+        ("/nonsense", "Den Befehl /nonsense kenne ich nicht."),
+        ("/setup", "So geht es: /setup NAME"),
+        ("/whoami please", "So geht es: /whoami"),
+        ("/language de en", "So geht es: /language [KÜRZEL]"),
+        ("/language klingon", "Die Sprache klingon spreche ich nicht."),
+        ("/setup <script>alert(1)</script>", "Der Name eines Gremiums hat 1 bis 60 Zeichen"),
+        ("/setup " + "x" * 4100, "Diese Nachricht ist zu lang (4107 Zeichen, höchstens 4096)."),
+        ("/setup Plen\x00um", "unsichtbare Steuerzeichen"),
+        ("/coordinator add bob", "Bitte nennen Sie die Person mit @ davor"),
+    ],
+)
+async def test_bad_input_gets_a_short_translated_answer(chat: Chat, text: str, answer: str) -> None:
+    await chat.ask("anna", "plenum", "/setup Plenum")
+    before = await chat.rows()
+    reply = await chat.ask("anna", "plenum", text)
+    assert answer in reply
+    assert len(reply) < 400
+    after = await chat.rows()
+    del before["outbox"], after["outbox"]
+    assert after == before
+
+
+async def test_commands_for_another_bot_are_ignored(chat: Chat) -> None:
+    assert await chat.ask("anna", "plenum", "/help@someotherbot") == ""
+    assert "/start" in await chat.ask("anna", "plenum", "/help@netzwerkbot")
+    assert "/start" in await chat.ask("anna", "plenum", "/HELP")
+
+
+async def test_chatter_in_groups_is_not_answered_but_private_text_is(chat: Chat) -> None:
+    assert await chat.ask("ben", "plenum", "Hallo zusammen") == ""
+    assert "/help" in await chat.ask("ben", None, "Hallo")
+
+
+async def explode(ctx: Context, args: Args) -> None:
+    await circles.attach_channel(
+        ctx.session, ctx.runtime.network_id, ctx.channel, "Halb Fertig", ctx.member, ctx.now
+    )
+    raise RuntimeError("secret internal detail")
+
+
+async def refuse(ctx: Context, args: Args) -> None:
+    await circles.attach_channel(
+        ctx.session, ctx.runtime.network_id, ctx.channel, "Halb Fertig", ctx.member, ctx.now
+    )
+    raise UserError("Not like that.")
+
+
+async def test_a_crash_is_logged_rolled_back_and_answered_without_details(
+    settings: Settings, caplog: pytest.LogCaptureFixture
+) -> None:
+    extra = Capability("test", commands=(Command("explode", explode, "test"),))
+    async with Chat(settings, (*capabilities(), extra)) as chat:
+        with caplog.at_level(logging.ERROR):
+            reply = await chat.ask("anna", "plenum", "/explode")
+        assert "Entschuldigung, bei mir ist ein Fehler passiert." in reply
+        assert "secret internal detail" not in reply and "Traceback" not in reply
+        reference = reply.rsplit(" ", 1)[-1].rstrip(".")
+        assert any(
+            reference in record.getMessage() and record.exc_info for record in caplog.records
+        )
+        assert (await chat.rows())["circles"] == []
+
+
+async def test_a_user_error_rolls_back_what_the_handler_did(settings: Settings) -> None:
+    extra = Capability("test", commands=(Command("refuse", refuse, "test"),))
+    async with Chat(settings, (*capabilities(), extra)) as chat:
+        assert "Not like that." in await chat.ask("anna", "plenum", "/refuse")
+        assert (await chat.rows())["circles"] == []

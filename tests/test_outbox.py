@@ -1,0 +1,130 @@
+"""The outbox: queued with its cause, delivered in order, retried, blanked, never lost."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from sqlalchemy import select
+
+from bot.app import Core, open_core
+from bot.clock import ManualClock
+from bot.config import Settings
+from bot.db.models import OutboxMessage
+from bot.outbox import MAX_ATTEMPTS
+from bot.transports import PermanentFailure, RetryLater
+from bot.transports.console.transport import ConsoleTransport
+from handlers import capabilities
+from tests.helpers import Recorder
+
+
+@dataclass
+class Rig:
+    core: Core
+    clock: ManualClock
+    recorder: Recorder
+    people: ConsoleTransport  # only builds events
+
+    async def say(self, user: str, channel: str | None, text: str) -> None:
+        await self.core.dispatcher.handle(self.people.message(user, channel, text))
+
+    async def rows(self) -> list[OutboxMessage]:
+        async with self.core.sessions() as session:
+            return list(await session.scalars(select(OutboxMessage).order_by(OutboxMessage.id)))
+
+
+@pytest.fixture
+async def rig(settings: Settings) -> AsyncIterator[Rig]:
+    clock = ManualClock(datetime(2026, 3, 2, 17, 0, tzinfo=UTC))
+    recorder = Recorder()
+    core = await open_core(settings, clock, {"console": recorder}, capabilities())
+    try:
+        yield Rig(core, clock, recorder, ConsoleTransport(clock, settings.network.tz, print))
+    finally:
+        await core.close()
+
+
+async def test_group_replies_answer_the_command_and_private_ones_do_not(rig: Rig) -> None:
+    await rig.say("anna", "plenum", "/start")
+    await rig.say("anna", None, "/start")
+    assert await rig.core.sender.drain() == 2
+    (group_chat, group_reply), (private_chat, private_reply) = rig.recorder.sent
+    assert group_chat.chat_id == "#plenum" and group_reply.reply_to == "m1"
+    assert private_chat.chat_id == "@anna" and private_reply.reply_to is None
+
+
+async def test_a_delivered_message_keeps_its_id_but_not_its_text(rig: Rig) -> None:
+    await rig.say("anna", "plenum", "/start")
+    (pending,) = await rig.rows()
+    assert pending.payload is not None and pending.sent_at is None
+    await rig.core.sender.drain()
+    (sent,) = await rig.rows()
+    assert sent.payload is None
+    assert sent.sent_at == rig.clock.now()
+    assert sent.platform_message_id == "sent-1"
+
+
+async def test_a_rate_limit_holds_back_the_whole_chat_in_order(rig: Rig) -> None:
+    await rig.say("anna", "plenum", "/start")
+    await rig.say("anna", "plenum", "/whoami")
+    rig.recorder.failures.append(RetryLater(30))
+    assert await rig.core.sender.drain() == 0
+    rig.clock.advance(timedelta(seconds=29))
+    assert await rig.core.sender.drain() == 0
+    rig.clock.advance(timedelta(seconds=1))
+    assert await rig.core.sender.drain() == 2
+    texts = [message.text.plain for _, message in rig.recorder.sent]
+    assert texts[0].startswith("Hallo anna!") and texts[1].startswith("Sie sind anna.")
+
+
+async def test_a_failing_send_is_retried_with_backoff_then_given_up(rig: Rig) -> None:
+    await rig.say("anna", "plenum", "/start")
+    rig.recorder.failures.extend(ConnectionError("down") for _ in range(MAX_ATTEMPTS))
+    for _ in range(MAX_ATTEMPTS):
+        assert await rig.core.sender.drain() == 0
+        rig.clock.advance(timedelta(hours=2))
+    (row,) = await rig.rows()
+    assert row.attempts == MAX_ATTEMPTS
+    assert row.failed_at is not None and row.payload is None
+    assert row.last_error == "ConnectionError: down"
+
+
+async def test_a_retry_waits_its_backoff(rig: Rig) -> None:
+    await rig.say("anna", "plenum", "/start")
+    rig.recorder.failures.append(ConnectionError("blip"))
+    await rig.core.sender.drain()
+    (row,) = await rig.rows()
+    assert row.not_before == rig.clock.now() + timedelta(seconds=20)
+    assert await rig.core.sender.drain() == 0
+    rig.clock.advance(timedelta(seconds=20))
+    assert await rig.core.sender.drain() == 1
+
+
+async def test_a_permanent_failure_is_not_retried(rig: Rig) -> None:
+    await rig.say("anna", "plenum", "/start")
+    rig.recorder.failures.append(PermanentFailure("chat not found"))
+    assert await rig.core.sender.drain() == 0
+    (row,) = await rig.rows()
+    assert row.failed_at is not None and row.attempts == 0
+    assert await rig.core.sender.drain() == 0
+
+
+async def test_a_queued_message_survives_a_restart(rig: Rig, settings: Settings) -> None:
+    await rig.say("anna", "plenum", "/start")  # queued, not yet delivered: then a "crash"
+    await rig.core.close()
+    rig.core = await open_core(settings, rig.clock, {"console": rig.recorder}, capabilities())
+    assert await rig.core.sender.drain() == 1
+    assert rig.recorder.sent[0][1].text.plain.startswith("Hallo anna!")
+
+
+async def test_after_a_failed_send_the_next_message_does_not_overtake(rig: Rig) -> None:
+    await rig.say("anna", "plenum", "/start")
+    await rig.say("anna", "plenum", "/whoami")
+    rig.recorder.failures.append(ConnectionError("blip"))
+    assert await rig.core.sender.drain() == 0
+    assert await rig.core.sender.drain() == 0  # /whoami's answer waits for /start's
+    rig.clock.advance(timedelta(seconds=20))
+    assert await rig.core.sender.drain() == 2
+    assert rig.recorder.sent[0][1].text.plain.startswith("Hallo anna!")

@@ -1,0 +1,88 @@
+"""Due rows fire once, in order, at their own time; APScheduler only wakes the runner."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from sqlalchemy import select
+
+from bot.config import Settings
+from bot.context import JobContext
+from bot.db.models import Channel, Reminder
+from bot.messages import OutgoingMessage
+from bot.registry import Capability, ReminderKind
+from bot.scheduler import MAX_ATTEMPTS, Scheduler
+from bot.transports.console.script import parse_duration
+from handlers import capabilities
+from tests.helpers import Chat
+
+
+async def ping(ctx: JobContext, reminder: Reminder) -> None:
+    channel = await ctx.session.get_one(Channel, reminder.channel_id)
+    text = f"ping {reminder.payload['n']} (due {reminder.due_at:%H:%M})"
+    ctx.runtime.outbox.queue(ctx.session, channel, OutgoingMessage.plain(text))
+
+
+async def broken(ctx: JobContext, reminder: Reminder) -> None:
+    raise RuntimeError("boom")
+
+
+TEST_KINDS = Capability(
+    "test", reminders=(ReminderKind("ping", ping), ReminderKind("broken", broken))
+)
+
+
+async def add_reminders(chat: Chat, kind: str, *offsets: str) -> None:
+    async with chat.core.sessions.begin() as session:
+        channel = await session.scalar(select(Channel).where(Channel.chat_id == "#plenum"))
+        assert channel is not None
+        for n, offset in enumerate(offsets, start=1):
+            session.add(
+                Reminder(
+                    kind=kind, due_at=chat.clock.now() + parse_duration(offset),
+                    channel_id=channel.id, payload={"n": n}, created_at=chat.clock.now(),
+                )
+            )
+
+
+async def test_wait_fires_each_due_row_at_its_own_time_in_order(settings: Settings) -> None:
+    async with Chat(settings, (*capabilities(), TEST_KINDS)) as chat:
+        chat.set_now("2026-03-02 17:00")
+        await chat.ask("anna", "plenum", "/start")
+        await add_reminders(chat, "ping", "2h", "30m", "1d")
+        await chat.wait(timedelta(hours=3))
+        assert chat.said() == (
+            "[2026-03-02 17:30] bot -> #plenum: ping 2 (due 16:30)\n"
+            "[2026-03-02 19:00] bot -> #plenum: ping 1 (due 18:00)"
+        )
+        await chat.wait(timedelta(hours=1))
+        assert chat.said() == ""  # fired once only
+        await chat.restart()
+        await chat.wait(timedelta(days=1))
+        assert chat.said() == "[2026-03-03 17:00] bot -> #plenum: ping 3 (due 16:00)"
+        assert await chat.core.due.next_due() is None
+
+
+async def test_a_failing_reminder_is_retried_then_given_up(settings: Settings) -> None:
+    async with Chat(settings, (*capabilities(), TEST_KINDS)) as chat:
+        await chat.ask("anna", "plenum", "/start")
+        await add_reminders(chat, "broken", "1m")
+        await chat.wait(timedelta(hours=2))
+        async with chat.core.sessions() as session:
+            reminder = await session.scalar(select(Reminder))
+        assert reminder is not None
+        assert reminder.attempts == MAX_ATTEMPTS and reminder.fired_at is not None
+
+
+async def test_the_scheduler_wakes_at_the_next_due_time(settings: Settings) -> None:
+    async with Chat(settings, (*capabilities(), TEST_KINDS)) as chat:
+        await chat.ask("anna", "plenum", "/start")
+        await add_reminders(chat, "ping", "45m")
+        scheduler = Scheduler(chat.core.due, after_fire=lambda: None)
+        await scheduler.start()
+        try:
+            job = scheduler._scheduler.get_job("next-due")
+            assert job is not None
+            assert job.next_run_time == chat.clock.now() + timedelta(minutes=45)
+        finally:
+            scheduler.stop()
