@@ -9,6 +9,7 @@ any other exception is logged with its trace and the person gets a short apology
 from __future__ import annotations
 
 import logging
+import re
 import unicodedata
 import uuid
 from collections.abc import Callable
@@ -28,6 +29,7 @@ from bot.services import members
 log = logging.getLogger(__name__)
 
 MAX_TEXT = 4096  # Telegram's limit, and a sane one for a command anywhere
+_COMMAND = re.compile(r"^/(?P<head>\S*)(?:\s+(?P<rest>.*))?$", re.DOTALL)
 
 
 class Dispatcher:
@@ -118,8 +120,10 @@ class Dispatcher:
     async def _command(
         self, ctx: Context, event: MessageEvent, text: str
     ) -> OutgoingMessage | None:
-        head, rest = (text[1:].split(maxsplit=1) + [""])[:2]
-        name, _, addressee = head.partition("@")
+        parsed = _COMMAND.match(text)
+        assert parsed is not None  # text starts with "/"
+        name, _, addressee = parsed["head"].partition("@")
+        rest = parsed["rest"] or ""
         if addressee and addressee.lower() not in {u.lower() for u in event.bot_usernames}:
             return None  # meant for another bot in the same group
         name = name.lower()

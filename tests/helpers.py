@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import inspect, select
@@ -19,9 +20,11 @@ from bot.transports.console.script import ConsoleSession
 class Chat(ConsoleSession):
     """A ConsoleSession that records the bot's messages for assertions."""
 
-    def __init__(self, settings: Settings, capabilities: Sequence[Capability]) -> None:
+    def __init__(
+        self, settings: Settings, capabilities: Sequence[Capability], base_dir: Path = Path(".")
+    ) -> None:
         self.lines: list[str] = []
-        super().__init__(settings, capabilities, self.lines.append)
+        super().__init__(settings, capabilities, self.lines.append, base_dir)
 
     def said(self) -> str:
         """Everything the bot said since the last call."""
