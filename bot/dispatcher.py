@@ -85,22 +85,23 @@ class Dispatcher:
 
     async def _context(self, session: AsyncSession, event: Event) -> Context:
         runtime = self._runtime
-        now = runtime.clock.now()
-        member, identity = await members.identify(session, runtime.network_id, event.sender, now)
-        channel = await members.channel_for(session, event.chat, member, now)
-        role = None
-        if channel.circle_id is not None:
-            role = (await members.join_circle(session, channel.circle_id, member, now)).role
+        arrival = await members.arrive(
+            session, runtime.network_id, event.sender, event.chat, runtime.clock.now()
+        )
+        member, identity = arrival.member, arrival.identity
         catalogs = runtime.catalogs
         language = catalogs.negotiate([member.language, identity.language_hint])
+        circle_coordinator = (
+            arrival.membership is not None and arrival.membership.role is Role.COORDINATOR
+        )
         return Context(
             session=session,
             event=event,
             member=member,
-            channel=channel,
-            circle=channel.circle,
+            channel=arrival.channel,
+            circle=arrival.channel.circle,
             t=catalogs.translator(language),
-            is_coordinator=role is Role.COORDINATOR
+            is_coordinator=circle_coordinator
             or members.is_network_coordinator(runtime.settings, [identity]),
             runtime=runtime,
         )

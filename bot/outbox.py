@@ -119,77 +119,66 @@ class OutboxSender:
             self._wakeup.clear()
 
     async def drain(self) -> int:
-        """Send everything that is due now; return how many rows were delivered."""
+        """Send everything that is due now; return how many rows were delivered.
+
+        One session serves the whole drain; each row's outcome is committed on its own,
+        right after the platform answered, so a crash can repeat at most one message.
+        (That commit also ends the read of the due rows; sending itself never waits long.)
+        """
         delivered = 0
-        async with self._lock:
+        async with self._lock, self._sessions() as session:
             while True:
-                rows = await self._due_rows()
-                held: set[int] = set()  # chats told to slow down: the rest of theirs waits
-                for row_id, channel_id, address, payload in rows:
-                    if channel_id in held:
+                rows = await self._due_rows(session)
+                held: set[int] = set()  # chats told to wait: the rest of theirs waits too
+                for row in rows:
+                    if row.channel_id in held:
                         continue
-                    outcome = await self._deliver(row_id, address, payload)
+                    outcome = await self._deliver(session, row)
+                    await session.commit()
                     delivered += outcome is _Outcome.SENT
                     if outcome is _Outcome.HELD:
-                        held.add(channel_id)
+                        held.add(row.channel_id)
                 if len(rows) < BATCH:
                     return delivered
 
-    async def _due_rows(self) -> list[tuple[int, int, ChatAddress, dict[str, Any]]]:
-        now = self._clock.now()
-        async with self._sessions() as session:
-            rows = await session.scalars(
-                select(OutboxMessage)
-                .options(joinedload(OutboxMessage.channel))
-                .join(OutboxMessage.channel)
-                .where(
-                    OutboxMessage.sent_at.is_(None),
-                    OutboxMessage.failed_at.is_(None),
-                    OutboxMessage.not_before <= now,
-                    Channel.platform.in_(list(self._transports)),
-                )
-                .order_by(OutboxMessage.id)
-                .limit(BATCH)
+    async def _due_rows(self, session: AsyncSession) -> list[OutboxMessage]:
+        rows = await session.scalars(
+            select(OutboxMessage)
+            .options(joinedload(OutboxMessage.channel))
+            .join(OutboxMessage.channel)
+            .where(
+                OutboxMessage.sent_at.is_(None),
+                OutboxMessage.failed_at.is_(None),
+                OutboxMessage.not_before <= self._clock.now(),
+                Channel.platform.in_(list(self._transports)),
             )
-            return [
-                (
-                    row.id,
-                    row.channel_id,
-                    ChatAddress(
-                        row.channel.platform,
-                        row.channel.chat_id,
-                        ChatKind(row.channel.kind),
-                        row.channel.title,
-                    ),
-                    row.payload or {},
-                )
-                for row in rows
-            ]
+            .order_by(OutboxMessage.id)
+            .limit(BATCH)
+            .execution_options(populate_existing=True)
+        )
+        return list(rows)
 
-    async def _deliver(self, row_id: int, address: ChatAddress, payload: dict[str, Any]) -> _Outcome:
-        transport = self._transports[address.platform]
+    async def _deliver(self, session: AsyncSession, row: OutboxMessage) -> _Outcome:
+        channel = row.channel
+        address = ChatAddress(
+            channel.platform, channel.chat_id, ChatKind(channel.kind), channel.title
+        )
+        message = OutgoingMessage.from_json(row.payload or {})
         try:
-            message_id = await transport.send(address, OutgoingMessage.from_json(payload))
+            message_id = await self._transports[channel.platform].send(address, message)
         except RetryLater as error:
-            await self._postpone(row_id, timedelta(seconds=error.seconds))
+            until = self._clock.now() + timedelta(seconds=error.seconds)
+            await self._hold_chat(session, row.channel_id, until)
             return _Outcome.HELD
         except PermanentFailure as error:
-            log.warning("outbox row %s cannot be delivered: %s", row_id, error)
-            await self._finish(row_id, error=str(error) or type(error).__name__)
+            log.warning("outbox row %s cannot be delivered: %s", row.id, error)
+            await self._close(session, row, error=str(error) or type(error).__name__)
             return _Outcome.FAILED
         except Exception as error:
-            log.exception("outbox row %s: sending failed", row_id)
-            await self._retry_or_fail(row_id, error)
-            return _Outcome.HELD
-        await self._finish(row_id, message_id=message_id)
+            log.exception("outbox row %s: sending failed", row.id)
+            return await self._retry_or_fail(session, row, error)
+        await self._close(session, row, message_id=message_id)
         return _Outcome.SENT
-
-    async def _finish(
-        self, row_id: int, *, message_id: str | None = None, error: str | None = None
-    ) -> None:
-        async with self._sessions.begin() as session:
-            row = await session.get_one(OutboxMessage, row_id)
-            await self._close(session, row, message_id=message_id, error=error)
 
     async def _close(
         self,
@@ -211,11 +200,6 @@ class OutboxSender:
         if row.purge_channel_after_send:
             await session.execute(delete(Channel).where(Channel.id == row.channel_id))
 
-    async def _postpone(self, row_id: int, delay: timedelta) -> None:
-        async with self._sessions.begin() as session:
-            row = await session.get_one(OutboxMessage, row_id)
-            await self._hold_chat(session, row.channel_id, self._clock.now() + delay)
-
     async def _hold_chat(self, session: AsyncSession, channel_id: int, until: datetime) -> None:
         """Everything still pending for that chat waits too, so the order is kept."""
         await session.execute(
@@ -229,14 +213,15 @@ class OutboxSender:
             .values(not_before=until)
         )
 
-    async def _retry_or_fail(self, row_id: int, error: Exception) -> None:
-        async with self._sessions.begin() as session:
-            row = await session.get_one(OutboxMessage, row_id)
-            row.attempts += 1
-            description = f"{type(error).__name__}: {error}"
-            if row.attempts >= MAX_ATTEMPTS:
-                await self._close(session, row, error=description)
-            else:
-                row.last_error = description[:500]
-                backoff = timedelta(seconds=5 * 4**row.attempts)
-                await self._hold_chat(session, row.channel_id, self._clock.now() + backoff)
+    async def _retry_or_fail(
+        self, session: AsyncSession, row: OutboxMessage, error: Exception
+    ) -> _Outcome:
+        row.attempts += 1
+        description = f"{type(error).__name__}: {error}"
+        if row.attempts >= MAX_ATTEMPTS:
+            await self._close(session, row, error=description)
+            return _Outcome.FAILED
+        row.last_error = description[:500]
+        backoff = timedelta(seconds=5 * 4**row.attempts)
+        await self._hold_chat(session, row.channel_id, self._clock.now() + backoff)
+        return _Outcome.HELD

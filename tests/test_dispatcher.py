@@ -126,3 +126,16 @@ async def test_a_user_error_rolls_back_what_the_handler_did(settings: Settings) 
     async with Chat(settings, (*capabilities(), extra)) as chat:
         assert "Not like that." in await chat.ask("anna", "plenum", "/refuse")
         assert (await chat.rows())["circles"] == []
+
+
+async def test_logs_at_info_carry_no_message_texts(
+    chat: Chat, caplog: pytest.LogCaptureFixture
+) -> None:
+    with caplog.at_level(logging.INFO):
+        await chat.ask("anna", "plenum", "/setup Geheimrunde Sieben")
+        await chat.ask("ben", "plenum", "Meine Telefonnummer ist 0170 1234567")
+        await chat.ask("ben", None, "/language Klingonisch")
+        await chat.restart()
+    logged = "\n".join(record.getMessage() for record in caplog.records)
+    for secret in ("Geheimrunde", "0170 1234567", "Klingonisch"):
+        assert secret not in logged

@@ -19,7 +19,9 @@ def create_engine(url: str) -> AsyncEngine:
         return create_async_engine(url, pool_pre_ping=True)
     if parsed.database and parsed.database != ":memory:":
         Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
-    engine = create_async_engine(url)
+    # Every unit of work ends in an explicit commit or rollback, so the pool's own
+    # rollback on check-in would only cost another trip to SQLite's thread.
+    engine = create_async_engine(url, pool_reset_on_return=None)
     event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
     return engine
 

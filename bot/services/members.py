@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import and_, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import joinedload
 
@@ -28,36 +29,80 @@ async def ensure_network(session: AsyncSession, settings: Settings, now: datetim
     return network.id
 
 
-async def identify(
+@dataclass(frozen=True, slots=True)
+class Arrival:
+    """Who is speaking, where, and their place in that chat's circle (if it has one)."""
+
+    member: Member
+    identity: Identity
+    channel: Channel
+    membership: CircleMembership | None
+
+
+async def arrive(
+    session: AsyncSession, network_id: int, sender: Sender, chat: ChatAddress, now: datetime
+) -> Arrival:
+    """Look up sender and chat in one query (the hot path); create what is new."""
+    found = (
+        await session.execute(
+            select(Identity, Channel, CircleMembership)
+            .select_from(Identity)
+            .options(joinedload(Identity.member), joinedload(Channel.circle))
+            .outerjoin(
+                Channel, and_(Channel.platform == chat.platform, Channel.chat_id == chat.chat_id)
+            )
+            .outerjoin(
+                CircleMembership,
+                and_(
+                    CircleMembership.circle_id == Channel.circle_id,
+                    CircleMembership.member_id == Identity.member_id,
+                ),
+            )
+            .where(Identity.platform == sender.platform, Identity.user_id == sender.user_id)
+        )
+    ).first()
+    if found is None:
+        member, identity = await _first_contact(session, network_id, sender, now)
+        channel, membership = None, None
+    else:
+        identity, channel, membership = found
+        member = identity.member
+        _refresh(identity, sender)
+    if channel is None:
+        channel = await channel_for(session, chat, member, now)
+    elif chat.title and channel.title != chat.title:
+        channel.title = chat.title
+    if membership is None and channel.circle_id is not None:
+        membership = await join_circle(session, channel.circle_id, member, now)
+    return Arrival(member, identity, channel, membership)
+
+
+async def _first_contact(
     session: AsyncSession, network_id: int, sender: Sender, now: datetime
 ) -> tuple[Member, Identity]:
-    """The member behind `sender`, created on first contact; names are kept current."""
-    identity = await session.scalar(
-        select(Identity)
-        .options(joinedload(Identity.member))
-        .where(Identity.platform == sender.platform, Identity.user_id == sender.user_id)
+    member = Member(
+        network_id=network_id, display_name=sender.display_name, language=None, created_at=now
     )
-    if identity is None:
-        member = Member(
-            network_id=network_id, display_name=sender.display_name, language=None, created_at=now
-        )
-        identity = Identity(
-            member=member,
-            platform=sender.platform,
-            user_id=sender.user_id,
-            username=sender.username,
-            language_hint=sender.language,
-        )
-        session.add_all([member, identity])
-        await session.flush()
-        return member, identity
+    identity = Identity(
+        member=member,
+        platform=sender.platform,
+        user_id=sender.user_id,
+        username=sender.username,
+        language_hint=sender.language,
+    )
+    session.add_all([member, identity])
+    await session.flush()
+    return member, identity
+
+
+def _refresh(identity: Identity, sender: Sender) -> None:
+    """Keep names and the platform's language guess current."""
     if identity.username != sender.username:
         identity.username = sender.username
     if sender.language and identity.language_hint != sender.language:
         identity.language_hint = sender.language
     if sender.display_name and identity.member.display_name != sender.display_name:
         identity.member.display_name = sender.display_name
-    return identity.member, identity
 
 
 async def channel_for(

@@ -1,0 +1,98 @@
+"""Benchmarks for the spine: per-command latency, start-up time, idle memory.
+
+    .venv/bin/python bench/bench_spine.py
+
+Figures go to bench/README.md. Everything runs on this machine; nothing leaves loopback.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from bot.config import DatabaseSettings, Settings
+from bot.transports.console.script import ConsoleSession
+from handlers import capabilities
+
+COMMANDS = 1000
+PEOPLE = [f"p{n}" for n in range(10)]
+MIX = [
+    "/help", "/whoami", "/members", "/circles", "/start", "/language en",
+    "/language de", "/frobnicate", "/setup Plenum", "/coordinator add @p1", "Hallo zusammen",
+]
+
+
+async def command_latency(directory: Path) -> list[float]:
+    settings = Settings(database=DatabaseSettings(url=f"sqlite+aiosqlite:///{directory}/b.db"))
+    session = ConsoleSession(settings, capabilities(), lambda _line: None)
+    await session.start()
+    try:
+        await session.say("anna", "plenum", "/setup Plenum")
+        timings = []
+        script = itertools.cycle(itertools.product(PEOPLE, MIX))
+        for _, (person, text) in zip(range(COMMANDS), script, strict=False):
+            channel = "plenum" if len(timings) % 3 else None
+            started = time.perf_counter()
+            await session.say(person, channel, text)  # dispatch, commit, deliver
+            timings.append(time.perf_counter() - started)
+        return timings
+    finally:
+        await session.close()
+
+
+def chat_ready_seconds(directory: Path) -> float:
+    """From process start until the prompt is on screen, with an existing database."""
+    subprocess.run([sys.executable, "-m", "bot", "db", "upgrade"], cwd=directory, check=True,
+                   capture_output=True)
+    best = []
+    for _ in range(5):
+        started = time.perf_counter()
+        process = subprocess.Popen(
+            [sys.executable, "-m", "bot", "chat"], cwd=directory,
+            stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
+        )
+        assert process.stdout is not None and process.stdin is not None
+        while "!help shows this" not in process.stdout.readline():
+            pass
+        best.append(time.perf_counter() - started)
+        process.stdin.close()
+        process.wait(timeout=30)
+    return statistics.median(best)
+
+
+def idle_rss_mb(directory: Path) -> float:
+    process = subprocess.Popen(
+        [sys.executable, "-m", "bot", "chat"], cwd=directory,
+        stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
+    )
+    assert process.stdout is not None and process.stdin is not None
+    while "!help shows this" not in process.stdout.readline():
+        pass
+    time.sleep(2)  # let start-up garbage settle before measuring an idle bot
+    status = Path(f"/proc/{process.pid}/status").read_text()
+    rss_kb = next(int(line.split()[1]) for line in status.splitlines() if line.startswith("VmRSS"))
+    process.stdin.close()
+    process.wait(timeout=30)
+    return rss_kb / 1024
+
+
+def main() -> None:
+    with tempfile.TemporaryDirectory() as tmp:
+        directory = Path(tmp)
+        timings = asyncio.run(command_latency(directory))
+        ms = sorted(t * 1000 for t in timings)
+        p99 = ms[int(len(ms) * 0.99) - 1]
+        print(f"commands: {len(ms)}, median {statistics.median(ms):.2f} ms, "
+              f"p99 {p99:.2f} ms, max {ms[-1]:.2f} ms")
+        print(f"netzwerkbot chat ready in {chat_ready_seconds(directory):.2f} s (median of 5)")
+        print(f"idle resident memory: {idle_rss_mb(directory):.1f} MB")
+
+
+if __name__ == "__main__":
+    main()
