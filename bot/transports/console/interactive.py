@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import asyncio
-import logging
+import os
 import re
-from collections.abc import Callable
+import sys
+from collections.abc import Awaitable, Callable
 from contextlib import suppress
 from pathlib import Path
+from typing import TextIO
 from zoneinfo import ZoneInfo
 
 from bot.clock import Clock
@@ -15,8 +17,6 @@ from bot.events import Event, IncomingFile
 from bot.transports import EventHandler
 from bot.transports.console.script import Say, ScriptError, SendFile, Tap, parse
 from bot.transports.console.transport import ConsoleTransport
-
-log = logging.getLogger(__name__)
 
 HELP = """\
 Type as a person:   @anna #plenum: /help     (anna writes in group channel #plenum)
@@ -34,12 +34,13 @@ class InteractiveConsole(ConsoleTransport):
         tz: ZoneInfo,
         stop: asyncio.Event,
         user: str,
-        read: Callable[[str], str] = input,
-        write: Callable[[str], None] = print,
+        stdin: TextIO = sys.stdin,
+        stdout: TextIO = sys.stdout,
     ) -> None:
-        super().__init__(clock, tz, write)
+        super().__init__(clock, tz, print)
         self._stop = stop
-        self._read = read
+        self._input = stdin
+        self._output = stdout
         self._user = user
         self._channel: str | None = None
         self._task: asyncio.Task[None] | None = None
@@ -57,27 +58,39 @@ class InteractiveConsole(ConsoleTransport):
         await super().stop()
 
     async def _loop(self, on_event: EventHandler) -> None:
-        loop = asyncio.get_running_loop()
         try:
+            next_line = await self._line_reader()
             while True:
-                prompt = f"{self._user}{' #' + self._channel if self._channel else ''}> "
-                try:
-                    # input() blocks, so it runs in a worker thread, never on the event loop.
-                    line = await loop.run_in_executor(None, self._read, prompt)
-                except EOFError:
-                    return
-                line = line.strip()
-                if line in ("!quit", "!exit"):
+                self._output.write(f"{self._user}{self._place()}> ")
+                self._output.flush()
+                raw = await next_line()
+                line = raw.strip()
+                if not raw or line in ("!quit", "!exit"):  # "" is the end of stdin
                     return
                 if line == "!help":
                     self._write(HELP)
-                    continue
-                if line:
-                    event = self._event_for(line)
-                    if event is not None:
-                        await on_event(event)
+                elif line and (event := self._event_for(line)) is not None:
+                    await on_event(event)
         finally:
             self._stop.set()
+
+    async def _line_reader(self) -> Callable[[], Awaitable[str]]:
+        """Lines from stdin without blocking the loop: a pipe or terminal is read
+        asynchronously; a plain file (`< script`) is read in a worker thread."""
+        loop = asyncio.get_running_loop()
+        if os.path.isfile(f"/proc/self/fd/{self._input.fileno()}"):
+
+            async def from_file() -> str:
+                return await asyncio.to_thread(self._input.readline)
+
+            return from_file
+        reader = asyncio.StreamReader()
+        await loop.connect_read_pipe(lambda: asyncio.StreamReaderProtocol(reader), self._input)
+
+        async def from_pipe() -> str:
+            return (await reader.readline()).decode(errors="replace")
+
+        return from_pipe
 
     def _event_for(self, line: str) -> Event | None:
         if not line.startswith("@"):
