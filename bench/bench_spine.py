@@ -46,39 +46,43 @@ async def command_latency(directory: Path) -> list[float]:
         await session.close()
 
 
-def chat_ready_seconds(directory: Path) -> float:
-    """From process start until the prompt is on screen, with an existing database."""
-    subprocess.run([sys.executable, "-m", "bot", "db", "upgrade"], cwd=directory, check=True,
-                   capture_output=True)
-    best = []
-    for _ in range(5):
-        started = time.perf_counter()
-        process = subprocess.Popen(
-            [sys.executable, "-m", "bot", "chat"], cwd=directory,
-            stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
-        )
-        assert process.stdout is not None and process.stdin is not None
-        while "!help shows this" not in process.stdout.readline():
-            pass
-        best.append(time.perf_counter() - started)
-        process.stdin.close()
-        process.wait(timeout=30)
-    return statistics.median(best)
-
-
-def idle_rss_mb(directory: Path) -> float:
+def start_chat(directory: Path) -> subprocess.Popen[str]:
+    """Start `netzwerkbot chat` and return once its prompt text is on screen."""
     process = subprocess.Popen(
         [sys.executable, "-m", "bot", "chat"], cwd=directory,
         stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
     )
-    assert process.stdout is not None and process.stdin is not None
+    assert process.stdout is not None
     while "!help shows this" not in process.stdout.readline():
         pass
+    return process
+
+
+def stop_chat(process: subprocess.Popen[str]) -> None:
+    assert process.stdin is not None
+    process.stdin.close()  # end of input ends the chat
+    process.wait(timeout=30)
+
+
+def chat_ready_seconds(directory: Path) -> float:
+    """From process start until the prompt is on screen, with an existing database."""
+    subprocess.run([sys.executable, "-m", "bot", "db", "upgrade"], cwd=directory, check=True,
+                   capture_output=True)
+    timings = []
+    for _ in range(5):
+        started = time.perf_counter()
+        process = start_chat(directory)
+        timings.append(time.perf_counter() - started)
+        stop_chat(process)
+    return statistics.median(timings)
+
+
+def idle_rss_mb(directory: Path) -> float:
+    process = start_chat(directory)
     time.sleep(2)  # let start-up garbage settle before measuring an idle bot
     status = Path(f"/proc/{process.pid}/status").read_text()
     rss_kb = next(int(line.split()[1]) for line in status.splitlines() if line.startswith("VmRSS"))
-    process.stdin.close()
-    process.wait(timeout=30)
+    stop_chat(process)
     return rss_kb / 1024
 
 

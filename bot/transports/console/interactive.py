@@ -6,6 +6,7 @@ import asyncio
 import os
 import re
 import sys
+import threading
 from collections.abc import Awaitable, Callable
 from contextlib import suppress
 from pathlib import Path
@@ -75,22 +76,29 @@ class InteractiveConsole(ConsoleTransport):
             self._stop.set()
 
     async def _line_reader(self) -> Callable[[], Awaitable[str]]:
-        """Lines from stdin without blocking the loop: a pipe or terminal is read
-        asynchronously; a plain file (`< script`) is read in a worker thread."""
+        """Lines from stdin without blocking the event loop.
+
+        A daemon thread does the blocking reads with os.read on the raw descriptor: that
+        works for terminals, pipes, files and /dev/null alike, and, holding no Python-level
+        buffer lock, it cannot stall the interpreter's exit on Ctrl-C.
+        """
         loop = asyncio.get_running_loop()
-        if os.path.isfile(f"/proc/self/fd/{self._input.fileno()}"):
+        lines: asyncio.Queue[str] = asyncio.Queue()
+        fd = self._input.fileno()
 
-            async def from_file() -> str:
-                return await asyncio.to_thread(self._input.readline)
+        def read_lines() -> None:
+            pending = b""
+            while chunk := os.read(fd, 4096):
+                pending += chunk
+                *complete, pending = pending.split(b"\n")
+                for line in complete:
+                    loop.call_soon_threadsafe(lines.put_nowait, line.decode(errors="replace") + "\n")
+            if pending:
+                loop.call_soon_threadsafe(lines.put_nowait, pending.decode(errors="replace"))
+            loop.call_soon_threadsafe(lines.put_nowait, "")  # the end of input
 
-            return from_file
-        reader = asyncio.StreamReader()
-        await loop.connect_read_pipe(lambda: asyncio.StreamReaderProtocol(reader), self._input)
-
-        async def from_pipe() -> str:
-            return (await reader.readline()).decode(errors="replace")
-
-        return from_pipe
+        threading.Thread(target=read_lines, name="console-stdin", daemon=True).start()
+        return lines.get
 
     def _event_for(self, line: str) -> Event | None:
         if not line.startswith("@"):
