@@ -16,6 +16,8 @@ import tempfile
 import time
 from pathlib import Path
 
+import aiosqlite
+
 from bot.config import DatabaseSettings, Settings
 from bot.transports.console.script import ConsoleSession
 from handlers import capabilities
@@ -64,6 +66,17 @@ def stop_chat(process: subprocess.Popen[str]) -> None:
     process.wait(timeout=30)
 
 
+async def aiosqlite_round_trip_ms(directory: Path) -> float:
+    """The machine's yardstick: one `SELECT 1` through aiosqlite, with no ORM around it."""
+    async with aiosqlite.connect(directory / "yardstick.db") as db:
+        calls = 1000
+        started = time.perf_counter()
+        for _ in range(calls):
+            async with db.execute("SELECT 1") as cursor:
+                await cursor.fetchall()
+        return (time.perf_counter() - started) * 1000 / calls
+
+
 def chat_ready_seconds(directory: Path) -> float:
     """From process start until the prompt is on screen, with an existing database."""
     subprocess.run([sys.executable, "-m", "bot", "db", "upgrade"], cwd=directory, check=True,
@@ -94,6 +107,8 @@ def main() -> None:
         p99 = ms[int(len(ms) * 0.99) - 1]
         print(f"commands: {len(ms)}, median {statistics.median(ms):.2f} ms, "
               f"p99 {p99:.2f} ms, max {ms[-1]:.2f} ms")
+        yardstick = asyncio.run(aiosqlite_round_trip_ms(directory))
+        print(f"yardstick: aiosqlite SELECT 1 takes {yardstick:.2f} ms on this machine now")
         print(f"netzwerkbot chat ready in {chat_ready_seconds(directory):.2f} s (median of 5)")
         print(f"idle resident memory: {idle_rss_mb(directory):.1f} MB")
 

@@ -11,9 +11,10 @@ import logging
 from collections.abc import Callable, Mapping
 from datetime import datetime, timedelta
 from enum import Enum
+from functools import cache
 from typing import Any
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import Select, bindparam, delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlalchemy.orm import joinedload
 
@@ -87,6 +88,25 @@ class Outbox:
         return self._catalogs.translator(self._catalogs.negotiate([member.language, *hints]))
 
 
+@cache
+def _due_query() -> Select[tuple[OutboxMessage]]:
+    # Built once: the sender runs it after every event.
+    return (
+        select(OutboxMessage)
+        .options(joinedload(OutboxMessage.channel))
+        .join(OutboxMessage.channel)
+        .where(
+            OutboxMessage.sent_at.is_(None),
+            OutboxMessage.failed_at.is_(None),
+            OutboxMessage.not_before <= bindparam("now"),
+            Channel.platform.in_(bindparam("platforms", expanding=True)),
+        )
+        .order_by(OutboxMessage.id)
+        .limit(BATCH)
+        .execution_options(populate_existing=True)
+    )
+
+
 class OutboxSender:
     """Delivers pending rows in order, one transaction per row, retrying what can be retried."""
 
@@ -143,18 +163,7 @@ class OutboxSender:
 
     async def _due_rows(self, session: AsyncSession) -> list[OutboxMessage]:
         rows = await session.scalars(
-            select(OutboxMessage)
-            .options(joinedload(OutboxMessage.channel))
-            .join(OutboxMessage.channel)
-            .where(
-                OutboxMessage.sent_at.is_(None),
-                OutboxMessage.failed_at.is_(None),
-                OutboxMessage.not_before <= self._clock.now(),
-                Channel.platform.in_(list(self._transports)),
-            )
-            .order_by(OutboxMessage.id)
-            .limit(BATCH)
-            .execution_options(populate_existing=True)
+            _due_query(), {"now": self._clock.now(), "platforms": list(self._transports)}
         )
         return list(rows)
 

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from functools import cache
 
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import Select, and_, bindparam, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import joinedload
 
@@ -45,20 +46,13 @@ async def arrive(
     """Look up sender and chat in one query (the hot path); create what is new."""
     found = (
         await session.execute(
-            select(Identity, Channel, CircleMembership)
-            .select_from(Identity)
-            .options(joinedload(Identity.member), joinedload(Channel.circle))
-            .outerjoin(
-                Channel, and_(Channel.platform == chat.platform, Channel.chat_id == chat.chat_id)
-            )
-            .outerjoin(
-                CircleMembership,
-                and_(
-                    CircleMembership.circle_id == Channel.circle_id,
-                    CircleMembership.member_id == Identity.member_id,
-                ),
-            )
-            .where(Identity.platform == sender.platform, Identity.user_id == sender.user_id)
+            _arrival_query(),
+            {
+                "chat_platform": chat.platform,
+                "chat_id": chat.chat_id,
+                "sender_platform": sender.platform,
+                "sender_id": sender.user_id,
+            },
         )
     ).first()
     if found is None:
@@ -75,6 +69,34 @@ async def arrive(
     if membership is None and channel.circle_id is not None:
         membership = await join_circle(session, channel.circle_id, member, now)
     return Arrival(member, identity, channel, membership)
+
+
+@cache
+def _arrival_query() -> Select[tuple[Identity, Channel, CircleMembership]]:
+    # Built once: on every event, making the expression would cost more than running it.
+    return (
+        select(Identity, Channel, CircleMembership)
+        .select_from(Identity)
+        .options(joinedload(Identity.member), joinedload(Channel.circle))
+        .outerjoin(
+            Channel,
+            and_(
+                Channel.platform == bindparam("chat_platform"),
+                Channel.chat_id == bindparam("chat_id"),
+            ),
+        )
+        .outerjoin(
+            CircleMembership,
+            and_(
+                CircleMembership.circle_id == Channel.circle_id,
+                CircleMembership.member_id == Identity.member_id,
+            ),
+        )
+        .where(
+            Identity.platform == bindparam("sender_platform"),
+            Identity.user_id == bindparam("sender_id"),
+        )
+    )
 
 
 async def _first_contact(
