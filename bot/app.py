@@ -91,17 +91,21 @@ async def run(
     scheduler = Scheduler(core.due, after_fire=core.sender.wake)
     background: set[asyncio.Task[None]] = set()
 
-    def after_commit() -> None:
-        core.sender.wake()
+    def after_event() -> None:
+        # The event may have added a reminder that falls due before the next wake-up.
         task = asyncio.create_task(scheduler.reschedule())
         background.add(task)
         task.add_done_callback(background.discard)
 
-    core.dispatcher.on_commit = after_commit
+    core.dispatcher.after_event = after_event
 
     async def handle(event: Event) -> None:
         await core.dispatcher.handle(event)
-        await core.sender.drain()  # answer at once rather than at the sender's next wake-up
+        try:
+            await core.sender.drain()  # answer at once, not at the sender's next wake-up
+        except Exception:
+            log.exception("delivering after an event failed; the sender retries later")
+            core.sender.wake()
 
     sender_task = asyncio.create_task(core.sender.run())
     started: list[Transport] = []

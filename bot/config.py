@@ -31,7 +31,7 @@ class ConfigError(Exception):
 
 
 def _secret(env: str) -> Any:
-    return field(default="", metadata={"secret": True, "env": env})
+    return field(default="", repr=False, metadata={"env": env})
 
 
 @dataclass(frozen=True)
@@ -52,7 +52,8 @@ class NetworkSettings:
 class DatabaseSettings:
     url: str = field(
         default="sqlite+aiosqlite:///data/netzwerkbot.db",
-        metadata={"secret": True, "env": "NETZWERKBOT_DATABASE_URL"},
+        repr=False,  # may hold a password
+        metadata={"env": "NETZWERKBOT_DATABASE_URL"},
     )
 
 
@@ -193,7 +194,7 @@ def _check(source: str, settings: Settings) -> None:
         )
     try:
         url = make_url(normalise_database_url(settings.database.url))
-    except ArgumentError:
+    except (ArgumentError, ValueError):
         raise ConfigError(
             f"{source}: [database] url: expected a URL such as "
             '"sqlite+aiosqlite:///data/netzwerkbot.db" or "postgresql+asyncpg://user@host/db"'
@@ -270,6 +271,6 @@ def redacted(url: str) -> str:
     """A database URL fit for a log line."""
     try:
         parsed: URL = make_url(url)
-    except ArgumentError:
+    except (ArgumentError, ValueError):
         return "<unparseable url>"
     return parsed.render_as_string(hide_password=True)

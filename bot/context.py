@@ -25,7 +25,8 @@ class Context:
     channel: Channel
     circle: Circle | None
     t: Translator
-    is_coordinator: bool
+    is_coordinator: bool  # of the whole network, or of this chat's circle
+    is_network_coordinator: bool
     runtime: Runtime
 
     @property

@@ -14,6 +14,7 @@ import unicodedata
 import uuid
 from collections.abc import Callable
 
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.context import Context
@@ -37,19 +38,20 @@ class Dispatcher:
         self,
         runtime: Runtime,
         sessions: async_sessionmaker[AsyncSession],
-        on_commit: Callable[[], None] = lambda: None,
+        after_event: Callable[[], None] = lambda: None,
     ) -> None:
         self._runtime = runtime
         self._sessions = sessions
-        self.on_commit = on_commit
+        self.after_event = after_event
 
     async def handle(self, event: Event) -> None:
         try:
-            async with self._sessions.begin() as session:
-                ctx = await self._context(session, event)
-                reply = await self._route(ctx)
-                if reply is not None:
-                    self._reply(ctx, reply)
+            try:
+                await self._unit_of_work(event)
+            except IntegrityError:
+                # Two events of one new person at once both created them; the second
+                # unit of work finds the first one's rows when it runs again.
+                await self._unit_of_work(event)
         except UserError as error:
             await self._answer(event, lambda ctx: ctx.text(error.message, **error.params))
         except Exception:
@@ -65,7 +67,14 @@ class Dispatcher:
                     reference=reference,
                 ),
             )
-        self.on_commit()
+        self.after_event()
+
+    async def _unit_of_work(self, event: Event) -> None:
+        async with self._sessions.begin() as session:
+            ctx = await self._context(session, event)
+            reply = await self._route(ctx)
+            if reply is not None:
+                self._reply(ctx, reply)
 
     async def _answer(self, event: Event, build: Callable[[Context], OutgoingMessage]) -> None:
         """Reply in a fresh unit of work, after the failed one was rolled back."""
@@ -94,6 +103,7 @@ class Dispatcher:
         circle_coordinator = (
             arrival.membership is not None and arrival.membership.role is Role.COORDINATOR
         )
+        network_coordinator = members.is_network_coordinator(runtime.settings, [identity])
         return Context(
             session=session,
             event=event,
@@ -101,8 +111,8 @@ class Dispatcher:
             channel=arrival.channel,
             circle=arrival.channel.circle,
             t=catalogs.translator(language),
-            is_coordinator=circle_coordinator
-            or members.is_network_coordinator(runtime.settings, [identity]),
+            is_coordinator=circle_coordinator or network_coordinator,
+            is_network_coordinator=network_coordinator,
             runtime=runtime,
         )
 

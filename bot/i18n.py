@@ -91,15 +91,20 @@ class Catalogs:
             self._translators[code] = translator
         return translator
 
+    def resolve(self, wanted: str) -> str | None:
+        """The catalog for a language code as people write it (en, EN, en-US, en_GB)."""
+        normalised = wanted.strip().replace("-", "_")
+        by_lower = {code.lower(): code for code in self._translations}
+        for code in (normalised.lower(), normalised.split("_")[0].lower()):
+            if code in by_lower:
+                return by_lower[code]
+        return None
+
     def negotiate(self, candidates: Iterable[str | None]) -> str:
-        """The first candidate we have a catalog for (en-US matches en), else the default."""
+        """The first candidate we have a catalog for, else the default."""
         for candidate in candidates:
-            if not candidate:
-                continue
-            normalised = candidate.replace("-", "_")
-            for code in (normalised, normalised.split("_")[0].lower()):
-                if code in self._translations:
-                    return code
+            if candidate and (code := self.resolve(candidate)):
+                return code
         return self.default
 
 

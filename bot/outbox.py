@@ -17,6 +17,7 @@ from typing import Any
 from sqlalchemy import Select, bindparam, delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlalchemy.orm import joinedload
+from sqlalchemy.orm.exc import StaleDataError
 
 from bot.clock import Clock
 from bot.db.models import Channel, Identity, Member, OutboxMessage
@@ -143,21 +144,26 @@ class OutboxSender:
 
         One session serves the whole drain; each row's outcome is committed on its own,
         right after the platform answered, so a crash can repeat at most one message.
-        (That commit also ends the read of the due rows; sending itself never waits long.)
+        That first commit also ends the read of the due rows.
         """
         delivered = 0
         async with self._lock, self._sessions() as session:
             while True:
                 rows = await self._due_rows(session)
-                held: set[int] = set()  # chats told to wait: the rest of theirs waits too
+                skipped: set[int] = set()  # chats told to wait, or purged: the rest waits
                 for row in rows:
-                    if row.channel_id in held:
+                    if row.channel_id in skipped:
                         continue
-                    outcome = await self._deliver(session, row)
-                    await session.commit()
+                    try:
+                        outcome = await self._deliver(session, row)
+                        await session.commit()
+                    except StaleDataError:  # the row was erased meanwhile (/forgetme)
+                        await session.rollback()
+                        continue
                     delivered += outcome is _Outcome.SENT
-                    if outcome is _Outcome.HELD:
-                        held.add(row.channel_id)
+                    purged = row.purge_channel_after_send and row.channel.member_id is None
+                    if outcome is _Outcome.HELD or purged:
+                        skipped.add(row.channel_id)
                 if len(rows) < BATCH:
                     return delivered
 
@@ -172,7 +178,12 @@ class OutboxSender:
         address = ChatAddress(
             channel.platform, channel.chat_id, ChatKind(channel.kind), channel.title
         )
-        message = OutgoingMessage.from_json(row.payload or {})
+        try:
+            message = OutgoingMessage.from_json(row.payload or {})
+        except (KeyError, TypeError, ValueError) as error:  # written by an older version?
+            log.error("outbox row %s cannot be read: %r", row.id, error)
+            await self._close(session, row, error=f"unreadable payload: {error!r}")
+            return _Outcome.FAILED
         try:
             message_id = await self._transports[channel.platform].send(address, message)
         except RetryLater as error:
@@ -207,7 +218,10 @@ class OutboxSender:
             row.failed_at = now
             row.last_error = error[:500]
         if row.purge_channel_after_send:
-            await session.execute(delete(Channel).where(Channel.id == row.channel_id))
+            # Unless the person came back meanwhile and the chat is theirs again.
+            await session.execute(
+                delete(Channel).where(Channel.id == row.channel_id, Channel.member_id.is_(None))
+            )
 
     async def _hold_chat(self, session: AsyncSession, channel_id: int, until: datetime) -> None:
         """Everything still pending for that chat waits too, so the order is kept."""

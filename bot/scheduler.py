@@ -6,12 +6,13 @@ messages together, so a crash can neither lose it nor send it twice.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Callable
 from datetime import datetime, timedelta
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.context import JobContext
@@ -29,6 +30,7 @@ class DueRunner:
     def __init__(self, runtime: Runtime, sessions: async_sessionmaker[AsyncSession]) -> None:
         self._runtime = runtime
         self._sessions = sessions
+        self._lock = asyncio.Lock()
 
     async def next_due(self) -> datetime | None:
         async with self._sessions() as session:
@@ -42,9 +44,10 @@ class DueRunner:
     async def fire_due(self) -> int:
         """Fire every reminder due by now, earliest first; return how many fired."""
         fired = 0
-        while (reminder_id := await self._next_due_id()) is not None:
-            if await self._fire(reminder_id):
-                fired += 1
+        async with self._lock:  # the poll and the exact wake-up may come at once
+            while (reminder_id := await self._next_due_id()) is not None:
+                if await self._fire(reminder_id):
+                    fired += 1
         return fired
 
     async def _next_due_id(self) -> int | None:
@@ -59,8 +62,16 @@ class DueRunner:
     async def _fire(self, reminder_id: int) -> bool:
         try:
             async with self._sessions.begin() as session:
+                # Claiming the row in the same transaction as its messages: another process
+                # that got here first makes this UPDATE match nothing.
+                claimed = await session.execute(
+                    update(Reminder)
+                    .where(Reminder.id == reminder_id, Reminder.fired_at.is_(None))
+                    .values(fired_at=self._runtime.clock.now())
+                )
+                if claimed.rowcount != 1:
+                    return False
                 reminder = await session.get_one(Reminder, reminder_id)
-                reminder.fired_at = self._runtime.clock.now()
                 kind = self._runtime.registry.reminders.get(reminder.kind)
                 if kind is None:
                     log.warning("reminder %s has unknown kind %r; dropped", reminder.id, reminder.kind)
@@ -74,7 +85,9 @@ class DueRunner:
 
     async def _retry_later(self, reminder_id: int) -> None:
         async with self._sessions.begin() as session:
-            reminder = await session.get_one(Reminder, reminder_id)
+            reminder = await session.get(Reminder, reminder_id)
+            if reminder is None:  # erased meanwhile, with its person
+                return
             reminder.attempts += 1
             if reminder.attempts >= MAX_ATTEMPTS:
                 reminder.fired_at = self._runtime.clock.now()
@@ -103,8 +116,10 @@ class Scheduler:
     async def reschedule(self) -> None:
         due = await self._runner.next_due()
         if due is not None:
+            # misfire_grace_time=None: a time already past (after a restart) runs at once.
             self._scheduler.add_job(
-                self._tick, "date", run_date=due, id="next-due", replace_existing=True
+                self._tick, "date", run_date=due, id="next-due", replace_existing=True,
+                misfire_grace_time=None,
             )
 
     async def _tick(self) -> None:

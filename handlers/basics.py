@@ -53,7 +53,7 @@ async def language_button(ctx: Context, params: tuple[str, ...]) -> OutgoingMess
 
 async def _set_language(ctx: Context, wanted: str) -> OutgoingMessage:
     catalogs = ctx.runtime.catalogs
-    code = {c.lower(): c for c in catalogs.languages}.get(wanted.strip().lower().replace("-", "_"))
+    code = catalogs.resolve(wanted)
     if code is None:
         choices = ", ".join(f"{c} ({ctx.t.language_name(c)})" for c in catalogs.languages)
         raise UserError(

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from bot.context import Context
-from bot.db.models import Circle, Participation, Role
+from bot.db.models import Participation, Role
 from bot.dispatcher import usage_line
 from bot.errors import UserError
 from bot.i18n import N_
@@ -16,7 +16,13 @@ async def setup(ctx: Context, args: Args) -> OutgoingMessage:
     if ctx.is_private:
         raise UserError(N_("Please use /setup in the group chat that should belong to the circle."))
     result = await circles.attach_channel(
-        ctx.session, ctx.runtime.network_id, ctx.channel, args.raw, ctx.member, ctx.now
+        ctx.session,
+        ctx.runtime.network_id,
+        ctx.channel,
+        args.raw,
+        ctx.member,
+        ctx.is_network_coordinator,
+        ctx.now,
     )
     name = bold(result.circle.name)
     if result.created:
@@ -51,8 +57,16 @@ async def list_circles(ctx: Context, args: Args) -> OutgoingMessage:
 
 
 async def list_members(ctx: Context, args: Args) -> OutgoingMessage:
-    circle = await _circle_from(ctx, args)
-    memberships = await circles.memberships(ctx.session, circle)
+    if args.raw:
+        circle, memberships = await circles.visible_members(
+            ctx.session, ctx.runtime.network_id, args.raw, ctx.member, ctx.is_network_coordinator
+        )
+    elif ctx.circle is not None:
+        circle, memberships = ctx.circle, await circles.memberships(ctx.session, ctx.circle)
+    else:
+        raise UserError(
+            N_("This chat does not belong to a circle. Name one, for example: /members Plenum")
+        )
     text = RichText.format(
         ctx.t("Members of {circle} ({count}):"),
         circle=bold(circle.name),
@@ -64,22 +78,10 @@ async def list_members(ctx: Context, args: Args) -> OutgoingMessage:
             notes.append(ctx.t("coordinator"))
         if membership.participation is Participation.VOLUNTEER:
             notes.append(ctx.t("volunteer"))
-        line = "\n• " + membership.member.display_name
-        text += line + (f" ({', '.join(notes)})" if notes else "")
+        text += "\n• " + membership.member.display_name
+        if notes:
+            text += " " + ctx.t("({notes})", notes=", ".join(notes))
     return OutgoingMessage(text)
-
-
-async def _circle_from(ctx: Context, args: Args) -> Circle:
-    if not args.raw:
-        if ctx.circle is None:
-            raise UserError(
-                N_("This chat does not belong to a circle. Name one, for example: /members Plenum")
-            )
-        return ctx.circle
-    circle = await circles.get(ctx.session, ctx.runtime.network_id, args.raw)
-    if not ctx.is_coordinator and await circles.role_in(ctx.session, circle.id, ctx.member.id) is None:
-        raise UserError(N_("Only members of {circle} can see who belongs to it."), circle=circle.name)
-    return circle
 
 
 async def coordinator(ctx: Context, args: Args) -> OutgoingMessage:
@@ -89,27 +91,18 @@ async def coordinator(ctx: Context, args: Args) -> OutgoingMessage:
         raise UserError(N_("Usage: {usage}"), usage=usage)
     if ctx.circle is None:
         raise UserError(N_("Please use /coordinator in a group chat that belongs to a circle."))
-    person = await members.find_by_mention(ctx.session, ctx.channel.platform, args.words[1])
-    name = person.display_name
-    circle = ctx.circle
+    person = await members.find_by_mention(
+        ctx.session, ctx.runtime.network_id, ctx.channel.platform, args.words[1]
+    )
+    name, circle = person.display_name, ctx.circle
     if action == "add":
-        changed = await circles.set_role(ctx.session, circle, person, Role.COORDINATOR, ctx.now)
+        changed = await circles.add_coordinator(ctx.session, circle, person, ctx.now)
         message = (
             N_("{name} now coordinates {circle}.") if changed
             else N_("{name} already coordinates {circle}.")
         )
         return ctx.text(message, name=name, circle=circle.name)
-    identities = await person.awaitable_attrs.identities
-    if members.is_network_coordinator(ctx.runtime.settings, identities):
-        raise UserError(
-            N_("{name} coordinates the whole network: the configuration file says so, "
-               "and only a change there can end it."),
-            name=name,
-        )
-    role = await circles.role_in(ctx.session, circle.id, person.id)
-    if role is not Role.COORDINATOR:
-        raise UserError(N_("{name} does not coordinate {circle}."), name=name, circle=circle.name)
-    await circles.set_role(ctx.session, circle, person, Role.MEMBER, ctx.now)
+    await circles.remove_coordinator(ctx.session, ctx.runtime.settings, circle, person)
     return ctx.text(N_("{name} no longer coordinates {circle}."), name=name, circle=circle.name)
 
 

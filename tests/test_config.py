@@ -93,3 +93,15 @@ def test_start_up_stops_with_one_line_not_a_trace(tmp_path: Path) -> None:
         f"netzwerkbot: {path}: [network] timezone: expected an IANA time zone such as "
         "\"Europe/Berlin\", got 'Mars/Olympus'"
     ]
+
+
+def test_secrets_stay_out_of_the_settings_repr(tmp_path: Path) -> None:
+    path = write(tmp_path, "[database]\nurl = 'postgresql://u:hunter2@h/db'\n")
+    settings = load_settings(path, environ={"NETZWERKBOT_TELEGRAM_TOKEN": "123:sekret"})
+    assert "hunter2" not in repr(settings) and "sekret" not in repr(settings)
+
+
+def test_a_url_with_a_bad_port_is_one_clear_line(tmp_path: Path) -> None:
+    path = write(tmp_path, "[database]\nurl = 'postgresql://u@host:notaport/db'\n")
+    with pytest.raises(ConfigError, match=r"\[database\] url: expected a URL"):
+        load_settings(path, environ={})

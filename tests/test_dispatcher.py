@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 
 import pytest
@@ -93,14 +94,14 @@ async def test_chatter_in_groups_is_not_answered_but_private_text_is(chat: Chat)
 
 async def explode(ctx: Context, args: Args) -> None:
     await circles.attach_channel(
-        ctx.session, ctx.runtime.network_id, ctx.channel, "Halb Fertig", ctx.member, ctx.now
+        ctx.session, ctx.runtime.network_id, ctx.channel, "Halb Fertig", ctx.member, True, ctx.now
     )
     raise RuntimeError("secret internal detail")
 
 
 async def refuse(ctx: Context, args: Args) -> None:
     await circles.attach_channel(
-        ctx.session, ctx.runtime.network_id, ctx.channel, "Halb Fertig", ctx.member, ctx.now
+        ctx.session, ctx.runtime.network_id, ctx.channel, "Halb Fertig", ctx.member, True, ctx.now
     )
     raise UserError("Not like that.")
 
@@ -139,3 +140,59 @@ async def test_logs_at_info_carry_no_message_texts(
     logged = "\n".join(record.getMessage() for record in caplog.records)
     for secret in ("Geheimrunde", "0170 1234567", "Klingonisch"):
         assert secret not in logged
+
+
+async def test_a_circle_coordinator_acts_only_on_their_own_circle(chat: Chat) -> None:
+    await chat.ask("anna", "vorstand", "/setup Vorstand")
+    await chat.ask("anna", "ag", "/setup AG Wohnen")
+    await chat.ask("anna", "ag", "/coordinator add @anna")
+    await chat.ask("ben", "ag", "Hallo")
+    await chat.ask("anna", "ag", "/coordinator add @ben")
+    before = await chat.rows()
+    assert "Nur die Koordination von Vorstand kann diesen Chat dort hinzufügen." in (
+        await chat.ask("ben", "ag", "/setup Vorstand")
+    )
+    assert "Nur die Koordination des Netzwerks kann ein neues Gremium gründen." in (
+        await chat.ask("ben", "ag", "/setup Geheimrat")
+    )
+    assert "Nur Mitglieder von Vorstand können sehen" in await chat.ask("ben", "ag", "/members Vorstand")
+    after = await chat.rows()
+    del before["outbox"], after["outbox"]
+    assert after == before
+    # Coordinating both circles, they may move a chat from one to the other.
+    await chat.ask("anna", "vorstand", "/coordinator add @ben")
+    assert "Dieser Chat gehört jetzt zum Gremium AG Wohnen." in (
+        await chat.ask("ben", "vorstand", "/setup AG Wohnen")
+    )
+
+
+async def test_names_match_whatever_their_case_or_script(chat: Chat) -> None:
+    await chat.ask("anna", "plenum", "/setup Arbeitsgruppe Übergänge")
+    await chat.ask("Özlem", "plenum", "Merhaba")
+    assert "Özlem koordiniert jetzt Arbeitsgruppe Übergänge." in (
+        await chat.ask("anna", "plenum", "/coordinator add @özlem")
+    )
+    decomposed = "U\u0308berga\u0308nge"  # Ü and ä as two code points each
+    assert "Mitglieder von Arbeitsgruppe Übergänge (2)" in (
+        await chat.ask("anna", None, f"/members arbeitsgruppe {decomposed}")
+    )
+
+
+async def test_language_codes_as_people_write_them(chat: Chat) -> None:
+    assert "From now on I write to you in English." in await chat.ask("ben", None, "/language en-US")
+    assert "Ab jetzt schreibe ich Ihnen auf Deutsch." in await chat.ask("ben", None, "/language DE")
+
+
+async def test_one_new_person_in_two_chats_at_once(chat: Chat) -> None:
+    await asyncio.gather(
+        chat.core.dispatcher.handle(chat.console.message("zoe", "plenum", "/start")),
+        chat.core.dispatcher.handle(chat.console.message("zoe", None, "/start")),
+    )
+    await chat.core.sender.drain()
+    said = chat.said()
+    assert said.count("Hallo zoe!") == 2 and "Fehler" not in said
+    assert len((await chat.rows())["members"]) == 1
+
+
+def test_errors_in_statements_do_not_carry_their_data_into_logs(chat: Chat) -> None:
+    assert chat.core.engine.sync_engine.hide_parameters

@@ -12,7 +12,8 @@ from sqlalchemy import select
 from bot.app import Core, open_core
 from bot.clock import ManualClock
 from bot.config import Settings
-from bot.db.models import OutboxMessage
+from bot.db.models import Channel, OutboxMessage
+from bot.events import ButtonEvent
 from bot.outbox import MAX_ATTEMPTS
 from bot.transports import PermanentFailure, RetryLater
 from bot.transports.console.transport import ConsoleTransport
@@ -128,3 +129,34 @@ async def test_after_a_failed_send_the_next_message_does_not_overtake(rig: Rig) 
     rig.clock.advance(timedelta(seconds=20))
     assert await rig.core.sender.drain() == 2
     assert rig.recorder.sent[0][1].text.plain.startswith("Hallo anna!")
+
+
+async def test_an_unreadable_row_fails_alone_and_blocks_nothing(rig: Rig) -> None:
+    await rig.say("anna", "plenum", "/start")
+    await rig.say("anna", "plenum", "/whoami")
+    async with rig.core.sessions.begin() as session:
+        first = await session.scalar(select(OutboxMessage).order_by(OutboxMessage.id))
+        assert first is not None
+        first.payload = {"text": [["x", "blinking"]]}  # a style no version knows
+    assert await rig.core.sender.drain() == 1
+    rows = await rig.rows()
+    assert rows[0].failed_at is not None and rows[0].last_error.startswith("unreadable payload")
+    assert rows[1].sent_at is not None
+
+
+async def test_messages_after_a_goodbye_are_not_sent_into_an_erased_chat(rig: Rig) -> None:
+    await rig.say("dana", None, "/start")
+    await rig.core.sender.drain()
+    await rig.say("dana", None, "/forgetme")
+    await rig.core.sender.drain()
+    confirm = rig.recorder.sent[-1][1].buttons[0][0]
+    event = rig.people.message("dana", None, "")
+    tap = ButtonEvent(chat=event.chat, sender=event.sender, data=confirm.data)
+    await rig.core.dispatcher.handle(tap)
+    await rig.say("dana", None, "/start")  # back at once: a new person, the same chat
+    assert await rig.core.sender.drain() == 2
+    goodbye, welcome = (message.text.plain for _, message in rig.recorder.sent[-2:])
+    assert goodbye.startswith("Erledigt") and welcome.startswith("Hallo dana!")
+    async with rig.core.sessions() as session:
+        chat = await session.scalar(select(Channel).where(Channel.chat_id == "@dana"))
+    assert chat is not None and chat.member_id is not None  # the chat is the new dana's

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import timedelta
 
 from sqlalchemy import select
@@ -86,3 +87,14 @@ async def test_the_scheduler_wakes_at_the_next_due_time(settings: Settings) -> N
             assert job.next_run_time == chat.clock.now() + timedelta(minutes=45)
         finally:
             scheduler.stop()
+
+
+async def test_two_wake_ups_at_once_fire_a_reminder_once(settings: Settings) -> None:
+    async with Chat(settings, (*capabilities(), TEST_KINDS)) as chat:
+        await chat.ask("anna", "plenum", "/start")
+        await add_reminders(chat, "ping", "1m")
+        chat.clock.advance(timedelta(minutes=1))
+        fired = await asyncio.gather(chat.core.due.fire_due(), chat.core.due.fire_due())
+        await chat.core.sender.drain()
+        assert sorted(fired) == [0, 1]
+        assert chat.said().count("ping 1") == 1

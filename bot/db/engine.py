@@ -13,15 +13,16 @@ from bot.config import normalise_database_url
 
 
 def create_engine(url: str) -> AsyncEngine:
+    """hide_parameters: a failing statement's error text must not carry people's data into logs."""
     url = normalise_database_url(url)
     parsed = make_url(url)
     if parsed.get_backend_name() != "sqlite":
-        return create_async_engine(url, pool_pre_ping=True)
+        return create_async_engine(url, pool_pre_ping=True, hide_parameters=True)
     if parsed.database and parsed.database != ":memory:":
         Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
     # Every unit of work ends in an explicit commit or rollback, so the pool's own
     # rollback on check-in would only cost another trip to SQLite's thread.
-    engine = create_async_engine(url, pool_reset_on_return=None)
+    engine = create_async_engine(url, pool_reset_on_return=None, hide_parameters=True)
     event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
     return engine
 

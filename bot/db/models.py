@@ -47,12 +47,17 @@ class Participation(StrEnum):
     STAFF = "staff"  # Hauptamt
 
 
+# Ids end up in button data and reminders: SQLite must never hand out a deleted id again.
+NEVER_REUSE_IDS = {"sqlite_autoincrement": True}
+
+
 def _enum(cls: type[StrEnum]) -> Enum:
     return Enum(cls, native_enum=False, length=16, values_callable=lambda e: [m.value for m in e])
 
 
 class Network(Base):
     __tablename__ = "networks"
+    __table_args__ = (NEVER_REUSE_IDS,)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(200))
@@ -65,12 +70,14 @@ class Circle(Base):
     """A Gremium: the steering group, a working group, the plenary."""
 
     __tablename__ = "circles"
-    __table_args__ = (UniqueConstraint("network_id", "name_key"),)
+    __table_args__ = (UniqueConstraint("network_id", "name_key"), NEVER_REUSE_IDS)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     network_id: Mapped[int] = mapped_column(ForeignKey("networks.id", ondelete="CASCADE"))
     name: Mapped[str] = mapped_column(String(100))
-    name_key: Mapped[str] = mapped_column(String(100))  # case-folded, for lookups
+    # Case-folded, for lookups: SQLite's lower() folds ASCII only. Folding can triple a
+    # letter's length (ﬃ -> ffi), hence the wider column.
+    name_key: Mapped[str] = mapped_column(String(255))
     created_at: Mapped[datetime]
 
     channels: Mapped[list[Channel]] = relationship(back_populates="circle")
@@ -78,10 +85,12 @@ class Circle(Base):
 
 class Member(Base):
     __tablename__ = "members"
+    __table_args__ = (Index(None, "network_id", "name_key"), NEVER_REUSE_IDS)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     network_id: Mapped[int] = mapped_column(ForeignKey("networks.id", ondelete="CASCADE"))
     display_name: Mapped[str] = mapped_column(String(255))
+    name_key: Mapped[str] = mapped_column(String(255))  # display name, case-folded
     language: Mapped[str | None] = mapped_column(String(16))  # None: not chosen yet
     created_at: Mapped[datetime]
 
@@ -96,7 +105,8 @@ class Identity(Base):
     __tablename__ = "identities"
     __table_args__ = (
         UniqueConstraint("platform", "user_id"),
-        Index(None, "platform", "username"),
+        Index(None, "platform", "username_key"),
+        NEVER_REUSE_IDS,
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -106,6 +116,7 @@ class Identity(Base):
     platform: Mapped[str] = mapped_column(String(16))
     user_id: Mapped[str] = mapped_column(String(255))
     username: Mapped[str | None] = mapped_column(String(255))
+    username_key: Mapped[str | None] = mapped_column(String(255))  # case-folded
     language_hint: Mapped[str | None] = mapped_column(String(16))
 
     member: Mapped[Member] = relationship(back_populates="identities")
@@ -115,7 +126,7 @@ class Channel(Base):
     """One chat on one platform. Group chats may belong to a circle; private chats to a member."""
 
     __tablename__ = "channels"
-    __table_args__ = (UniqueConstraint("platform", "chat_id"),)
+    __table_args__ = (UniqueConstraint("platform", "chat_id"), NEVER_REUSE_IDS)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     platform: Mapped[str] = mapped_column(String(16))
@@ -155,7 +166,7 @@ class OutboxMessage(Base):
     """A message to send, written in the same transaction as the change that causes it."""
 
     __tablename__ = "outbox"
-    __table_args__ = (Index(None, "sent_at", "failed_at", "not_before"),)
+    __table_args__ = (Index(None, "sent_at", "failed_at", "not_before"), NEVER_REUSE_IDS)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     channel_id: Mapped[int] = mapped_column(
@@ -180,7 +191,7 @@ class Reminder(Base):
     """Something due at a moment: fired once by the scheduler, by its kind."""
 
     __tablename__ = "reminders"
-    __table_args__ = (Index(None, "fired_at", "due_at"),)
+    __table_args__ = (Index(None, "fired_at", "due_at"), NEVER_REUSE_IDS)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     kind: Mapped[str] = mapped_column(String(32))

@@ -14,7 +14,8 @@ from sqlalchemy.orm import selectinload
 from bot.db.models import Channel, Circle, CircleMembership, Member, Role
 from bot.errors import UserError
 from bot.i18n import N_
-from bot.services.members import join_circle
+from bot.config import Settings
+from bot.services.members import is_network_coordinator, join_circle
 
 MAX_NAME = 60
 # Letters and digits of any script, spaces and a little punctuation: enough for
@@ -22,8 +23,17 @@ MAX_NAME = 60
 _NAME_PATTERN = re.compile(r"^[\w][\w .,&()'/+-]*$")
 
 
+def _tidy(raw: str) -> str:
+    return " ".join(unicodedata.normalize("NFC", raw).split())
+
+
+def circle_key(name: str) -> str:
+    """The form circles are looked up by: however the name was typed or cased."""
+    return _tidy(name).casefold()
+
+
 def circle_name(raw: str) -> str:
-    name = " ".join(unicodedata.normalize("NFC", raw).split())
+    name = _tidy(raw)
     if not name or len(name) > MAX_NAME or not _NAME_PATTERN.match(name):
         raise UserError(
             N_(
@@ -49,16 +59,29 @@ async def attach_channel(
     channel: Channel,
     raw_name: str,
     coordinator: Member,
+    network_coordinator: bool,
     now: datetime,
 ) -> SetupResult:
-    """Make `channel` part of circle NAME, creating the circle if needed."""
+    """Make `channel` part of circle NAME, creating the circle if needed.
+
+    Founding a circle is for the network's coordinators; moving a chat into an existing
+    circle also for that circle's coordinators.
+    """
     name = circle_name(raw_name)
     circle = await find(session, network_id, name)
     created = circle is None
     if circle is None:
-        circle = Circle(network_id=network_id, name=name, name_key=name.casefold(), created_at=now)
+        if not network_coordinator:
+            raise UserError(N_("Only the network's coordinators can found a new circle."))
+        circle = Circle(network_id=network_id, name=name, name_key=circle_key(name), created_at=now)
         session.add(circle)
         await session.flush()
+    elif not network_coordinator and (
+        await role_in(session, circle.id, coordinator.id) is not Role.COORDINATOR
+    ):
+        raise UserError(
+            N_("Only a coordinator of {circle} can add this chat to it."), circle=circle.name
+        )
     previous = channel.circle.name if channel.circle and channel.circle.id != circle.id else None
     channel.circle = circle
     membership = await join_circle(session, circle.id, coordinator, now)
@@ -70,9 +93,8 @@ async def attach_channel(
 
 
 async def find(session: AsyncSession, network_id: int, name: str) -> Circle | None:
-    key = " ".join(name.split()).casefold()
     return await session.scalar(
-        select(Circle).where(Circle.network_id == network_id, Circle.name_key == key)
+        select(Circle).where(Circle.network_id == network_id, Circle.name_key == circle_key(name))
     )
 
 
@@ -107,6 +129,23 @@ async def overview(session: AsyncSession, network_id: int) -> list[CircleSummary
     return [CircleSummary(name, n_channels, n_members) for name, n_channels, n_members in rows]
 
 
+async def visible_members(
+    session: AsyncSession,
+    network_id: int,
+    name: str,
+    reader: Member,
+    network_coordinator: bool,
+) -> tuple[Circle, list[CircleMembership]]:
+    """Circle NAME and its members, if `reader` may see them: its members and the
+    network's coordinators may."""
+    circle = await get(session, network_id, name)
+    if not network_coordinator and await role_in(session, circle.id, reader.id) is None:
+        raise UserError(
+            N_("Only members of {circle} can see who belongs to it."), circle=circle.name
+        )
+    return circle, await memberships(session, circle)
+
+
 async def memberships(session: AsyncSession, circle: Circle) -> list[CircleMembership]:
     """The circle's members, coordinators first, then by name."""
     rows = await session.scalars(
@@ -114,21 +153,41 @@ async def memberships(session: AsyncSession, circle: Circle) -> list[CircleMembe
         .join(Member)
         .options(selectinload(CircleMembership.member))
         .where(CircleMembership.circle_id == circle.id)
-        .order_by(CircleMembership.role, func.lower(Member.display_name))
+        .order_by(CircleMembership.role, Member.name_key)
     )
     return list(rows)
 
 
-async def set_role(
-    session: AsyncSession, circle: Circle, member: Member, role: Role, now: datetime
+async def add_coordinator(
+    session: AsyncSession, circle: Circle, member: Member, now: datetime
 ) -> bool:
-    """Give `member` `role` in `circle`; False if they had it already."""
+    """Make `member` a coordinator of `circle`; False if they were one already."""
     membership = await join_circle(session, circle.id, member, now)
-    if membership.role is role:
+    if membership.role is Role.COORDINATOR:
         return False
-    membership.role = role
+    membership.role = Role.COORDINATOR
     await session.flush()
     return True
+
+
+async def remove_coordinator(
+    session: AsyncSession, settings: Settings, circle: Circle, member: Member
+) -> None:
+    """Make `member` an ordinary member of `circle` again."""
+    identities = await member.awaitable_attrs.identities
+    if is_network_coordinator(settings, identities):
+        raise UserError(
+            N_("{name} coordinates the whole network: the configuration file says so, "
+               "and only a change there can end it."),
+            name=member.display_name,
+        )
+    membership = await session.get(CircleMembership, (circle.id, member.id))
+    if membership is None or membership.role is not Role.COORDINATOR:
+        raise UserError(
+            N_("{name} does not coordinate {circle}."), name=member.display_name, circle=circle.name
+        )
+    membership.role = Role.MEMBER
+    await session.flush()
 
 
 async def role_in(session: AsyncSession, circle_id: int, member_id: int) -> Role | None:

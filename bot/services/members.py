@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from functools import cache
 
-from sqlalchemy import Select, and_, bindparam, func, or_, select
+from sqlalchemy import Select, and_, bindparam, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import joinedload
 
@@ -64,8 +64,8 @@ async def arrive(
         _refresh(identity, sender)
     if channel is None:
         channel = await channel_for(session, chat, member, now)
-    elif chat.title and channel.title != chat.title:
-        channel.title = chat.title
+    else:
+        _refresh_channel(channel, chat, member)
     if membership is None and channel.circle_id is not None:
         membership = await join_circle(session, channel.circle_id, member, now)
     return Arrival(member, identity, channel, membership)
@@ -102,29 +102,34 @@ def _arrival_query() -> Select[tuple[Identity, Channel, CircleMembership]]:
 async def _first_contact(
     session: AsyncSession, network_id: int, sender: Sender, now: datetime
 ) -> tuple[Member, Identity]:
-    member = Member(
-        network_id=network_id, display_name=sender.display_name, language=None, created_at=now
-    )
+    member = Member(network_id=network_id, language=None, created_at=now)
     identity = Identity(
-        member=member,
-        platform=sender.platform,
-        user_id=sender.user_id,
-        username=sender.username,
-        language_hint=sender.language,
+        member=member, platform=sender.platform, user_id=sender.user_id, language_hint=None
     )
+    _refresh(identity, sender)
     session.add_all([member, identity])
     await session.flush()
     return member, identity
 
 
 def _refresh(identity: Identity, sender: Sender) -> None:
-    """Keep names and the platform's language guess current."""
-    if identity.username != sender.username:
-        identity.username = sender.username
-    if sender.language and identity.language_hint != sender.language:
-        identity.language_hint = sender.language
-    if sender.display_name and identity.member.display_name != sender.display_name:
-        identity.member.display_name = sender.display_name
+    """Keep names and the platform's language guess current (only writing what changed)."""
+    username = clip(sender.username) if sender.username else None
+    if identity.username != username:
+        identity.username = username
+        identity.username_key = username.casefold() if username else None
+    if sender.language and identity.language_hint != sender.language[:16]:
+        identity.language_hint = sender.language[:16]
+    member = identity.member
+    display_name = clip(sender.display_name or sender.user_id)
+    if member.display_name != display_name:
+        member.display_name = display_name
+        member.name_key = clip(display_name.casefold())
+
+
+def clip(text: str, limit: int = 255) -> str:
+    """Platform names can be longer than our columns (a Matrix display name: 256)."""
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 async def channel_for(
@@ -136,22 +141,30 @@ async def channel_for(
         .options(joinedload(Channel.circle))
         .where(Channel.platform == chat.platform, Channel.chat_id == chat.chat_id)
     )
-    private = chat.kind is ChatKind.PRIVATE
     if channel is None:
         channel = Channel(
             platform=chat.platform,
             chat_id=chat.chat_id,
             kind=chat.kind.value,
-            title=chat.title,
-            member_id=member.id if private else None,
+            title=clip(chat.title) if chat.title else None,
+            member_id=member.id if chat.kind is ChatKind.PRIVATE else None,
             circle=None,
             created_at=now,
         )
         session.add(channel)
         await session.flush()
-    elif chat.title and channel.title != chat.title:
-        channel.title = chat.title
+    else:
+        _refresh_channel(channel, chat, member)
     return channel
+
+
+def _refresh_channel(channel: Channel, chat: ChatAddress, member: Member) -> None:
+    title = clip(chat.title) if chat.title else None
+    if title and channel.title != title:
+        channel.title = title
+    if chat.kind is ChatKind.PRIVATE and channel.member_id is None:
+        # Detached by /forgetme, and the person is back before the goodbye went out.
+        channel.member_id = member.id
 
 
 async def join_circle(
@@ -176,7 +189,9 @@ def is_network_coordinator(settings: Settings, identities: list[Identity]) -> bo
     return any(f"{i.platform}:{i.user_id}" in listed for i in identities)
 
 
-async def find_by_mention(session: AsyncSession, platform: str, mention: str) -> Member:
+async def find_by_mention(
+    session: AsyncSession, network_id: int, platform: str, mention: str
+) -> Member:
     """The member meant by `@name`: a username or user id on this platform, else a display name."""
     name = mention.strip()
     if not name.startswith("@") or len(name) < 2:
@@ -188,7 +203,7 @@ async def find_by_mention(session: AsyncSession, platform: str, mention: str) ->
         .where(
             Identity.platform == platform,
             or_(
-                func.lower(Identity.username) == bare.lower(),
+                Identity.username_key == bare.casefold(),
                 Identity.user_id == name,  # Matrix ids start with @
                 Identity.user_id == bare,
             ),
@@ -199,7 +214,9 @@ async def find_by_mention(session: AsyncSession, platform: str, mention: str) ->
     if not members:
         members = list(
             await session.scalars(
-                select(Member).where(func.lower(Member.display_name) == bare.lower())
+                select(Member).where(
+                    Member.network_id == network_id, Member.name_key == bare.casefold()
+                )
             )
         )
     if len(members) == 1:

@@ -24,27 +24,34 @@ def upgrade() -> None:
     sa.Column('timezone', sa.String(length=64), nullable=False),
     sa.Column('language', sa.String(length=16), nullable=False),
     sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_networks'))
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_networks')),
+    sqlite_autoincrement=True
     )
     op.create_table('circles',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('network_id', sa.Integer(), nullable=False),
     sa.Column('name', sa.String(length=100), nullable=False),
-    sa.Column('name_key', sa.String(length=100), nullable=False),
+    sa.Column('name_key', sa.String(length=255), nullable=False),
     sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
     sa.ForeignKeyConstraint(['network_id'], ['networks.id'], name=op.f('fk_circles_network_id_networks'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_circles')),
-    sa.UniqueConstraint('network_id', 'name_key', name=op.f('uq_circles_network_id_name_key'))
+    sa.UniqueConstraint('network_id', 'name_key', name=op.f('uq_circles_network_id_name_key')),
+    sqlite_autoincrement=True
     )
     op.create_table('members',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('network_id', sa.Integer(), nullable=False),
     sa.Column('display_name', sa.String(length=255), nullable=False),
+    sa.Column('name_key', sa.String(length=255), nullable=False),
     sa.Column('language', sa.String(length=16), nullable=True),
     sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
     sa.ForeignKeyConstraint(['network_id'], ['networks.id'], name=op.f('fk_members_network_id_networks'), ondelete='CASCADE'),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_members'))
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_members')),
+    sqlite_autoincrement=True
     )
+    with op.batch_alter_table('members', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_members_network_id_name_key'), ['network_id', 'name_key'], unique=False)
+
     op.create_table('channels',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('platform', sa.String(length=16), nullable=False),
@@ -58,7 +65,8 @@ def upgrade() -> None:
     sa.ForeignKeyConstraint(['circle_id'], ['circles.id'], name=op.f('fk_channels_circle_id_circles'), ondelete='SET NULL'),
     sa.ForeignKeyConstraint(['member_id'], ['members.id'], name=op.f('fk_channels_member_id_members'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_channels')),
-    sa.UniqueConstraint('platform', 'chat_id', name=op.f('uq_channels_platform_chat_id'))
+    sa.UniqueConstraint('platform', 'chat_id', name=op.f('uq_channels_platform_chat_id')),
+    sqlite_autoincrement=True
     )
     with op.batch_alter_table('channels', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_channels_circle_id'), ['circle_id'], unique=False)
@@ -83,14 +91,16 @@ def upgrade() -> None:
     sa.Column('platform', sa.String(length=16), nullable=False),
     sa.Column('user_id', sa.String(length=255), nullable=False),
     sa.Column('username', sa.String(length=255), nullable=True),
+    sa.Column('username_key', sa.String(length=255), nullable=True),
     sa.Column('language_hint', sa.String(length=16), nullable=True),
     sa.ForeignKeyConstraint(['member_id'], ['members.id'], name=op.f('fk_identities_member_id_members'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_identities')),
-    sa.UniqueConstraint('platform', 'user_id', name=op.f('uq_identities_platform_user_id'))
+    sa.UniqueConstraint('platform', 'user_id', name=op.f('uq_identities_platform_user_id')),
+    sqlite_autoincrement=True
     )
     with op.batch_alter_table('identities', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_identities_member_id'), ['member_id'], unique=False)
-        batch_op.create_index(batch_op.f('ix_identities_platform_username'), ['platform', 'username'], unique=False)
+        batch_op.create_index(batch_op.f('ix_identities_platform_username_key'), ['platform', 'username_key'], unique=False)
 
     op.create_table('outbox',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -105,7 +115,8 @@ def upgrade() -> None:
     sa.Column('platform_message_id', sa.String(length=255), nullable=True),
     sa.Column('purge_channel_after_send', sa.Boolean(), nullable=False),
     sa.ForeignKeyConstraint(['channel_id'], ['channels.id'], name=op.f('fk_outbox_channel_id_channels'), ondelete='CASCADE'),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_outbox'))
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_outbox')),
+    sqlite_autoincrement=True
     )
     with op.batch_alter_table('outbox', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_outbox_channel_id'), ['channel_id'], unique=False)
@@ -124,7 +135,8 @@ def upgrade() -> None:
     sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
     sa.ForeignKeyConstraint(['channel_id'], ['channels.id'], name=op.f('fk_reminders_channel_id_channels'), ondelete='CASCADE'),
     sa.ForeignKeyConstraint(['member_id'], ['members.id'], name=op.f('fk_reminders_member_id_members'), ondelete='CASCADE'),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_reminders'))
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_reminders')),
+    sqlite_autoincrement=True
     )
     with op.batch_alter_table('reminders', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_reminders_channel_id'), ['channel_id'], unique=False)
@@ -148,7 +160,7 @@ def downgrade() -> None:
 
     op.drop_table('outbox')
     with op.batch_alter_table('identities', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_identities_platform_username'))
+        batch_op.drop_index(batch_op.f('ix_identities_platform_username_key'))
         batch_op.drop_index(batch_op.f('ix_identities_member_id'))
 
     op.drop_table('identities')
@@ -161,6 +173,9 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_channels_circle_id'))
 
     op.drop_table('channels')
+    with op.batch_alter_table('members', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_members_network_id_name_key'))
+
     op.drop_table('members')
     op.drop_table('circles')
     op.drop_table('networks')

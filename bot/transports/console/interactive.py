@@ -38,7 +38,7 @@ class InteractiveConsole(ConsoleTransport):
         stdin: TextIO = sys.stdin,
         stdout: TextIO = sys.stdout,
     ) -> None:
-        super().__init__(clock, tz, print)
+        super().__init__(clock, tz, lambda text: print(text, file=stdout, flush=True))
         self._stop = stop
         self._input = stdin
         self._output = stdout
@@ -55,7 +55,7 @@ class InteractiveConsole(ConsoleTransport):
         if self._task is not None:
             self._task.cancel()
             with suppress(asyncio.CancelledError):
-                await self._task
+                await asyncio.gather(self._task, return_exceptions=True)
         await super().stop()
 
     async def _loop(self, on_event: EventHandler) -> None:

@@ -7,6 +7,7 @@ the run before line 1 has touched the database.
 
 from __future__ import annotations
 
+import asyncio
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -193,7 +194,8 @@ class ConsoleSession:
         await self._handle(self.console.tap(user, channel, label))
 
     async def send_file(self, user: str, channel: str | None, path: Path, caption: str) -> None:
-        incoming = IncomingFile(path.name, "application/octet-stream", path.read_bytes())
+        data = await asyncio.to_thread(path.read_bytes)
+        incoming = IncomingFile(path.name, "application/octet-stream", data)
         await self._handle(self.console.message(user, channel, caption, files=(incoming,)))
 
     def set_now(self, local: str) -> None:
