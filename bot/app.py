@@ -73,7 +73,7 @@ async def open_core(
         sessions=sessions,
         runtime=runtime,
         dispatcher=Dispatcher(runtime, sessions),
-        sender=OutboxSender(sessions, transports, clock),
+        sender=OutboxSender(engine, transports, clock),
         due=DueRunner(runtime, sessions),
     )
 

@@ -74,23 +74,23 @@ class Dispatcher:
             ctx = await self._context(session, event)
             reply = await self._route(ctx)
             if reply is not None:
-                self._reply(ctx, reply)
+                await self._reply(ctx, reply)
 
     async def _answer(self, event: Event, build: Callable[[Context], OutgoingMessage]) -> None:
         """Reply in a fresh unit of work, after the failed one was rolled back."""
         try:
             async with self._sessions.begin() as session:
                 ctx = await self._context(session, event)
-                self._reply(ctx, build(ctx))
+                await self._reply(ctx, build(ctx))
         except Exception:
             log.exception("could not even answer with an error message")
 
-    def _reply(self, ctx: Context, message: OutgoingMessage) -> None:
+    async def _reply(self, ctx: Context, message: OutgoingMessage) -> None:
         if ctx.channel.kind == ChatKind.GROUP and ctx.event.message_id and not message.reply_to:
             message = OutgoingMessage(
                 message.text, message.buttons, message.attachments, ctx.event.message_id
             )
-        self._runtime.outbox.queue(ctx.session, ctx.channel, message)
+        await self._runtime.outbox.queue(ctx.session, ctx.channel, message)
 
     async def _context(self, session: AsyncSession, event: Event) -> Context:
         runtime = self._runtime

@@ -14,10 +14,9 @@ from enum import Enum
 from functools import cache
 from typing import Any
 
-from sqlalchemy import Select, bindparam, delete, select, update
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
-from sqlalchemy.orm import joinedload
-from sqlalchemy.orm.exc import StaleDataError
+from sqlalchemy import Insert, Select, Update, bindparam, delete, insert, select, update
+from sqlalchemy.engine import Row
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession
 
 from bot.clock import Clock
 from bot.db.models import Channel, Identity, Member, OutboxMessage
@@ -43,25 +42,28 @@ class Outbox:
         self._clock = clock
         self._catalogs = catalogs
 
-    def queue(
+    async def queue(
         self,
         session: AsyncSession,
         channel: Channel,
         message: OutgoingMessage,
         *,
         purge_channel_after_send: bool = False,
-    ) -> OutboxMessage:
+    ) -> None:
+        await session.flush()  # the channel may be new; its id goes into the row
         now = self._clock.now()
-        row = OutboxMessage(
-            channel=channel,
-            payload=message.to_json(),
-            created_at=now,
-            not_before=now,
-            attempts=0,
-            purge_channel_after_send=purge_channel_after_send,
+        connection = await session.connection()  # past the ORM: nothing here needs it
+        await connection.execute(
+            _queue_insert(),
+            {
+                "channel_id": channel.id,
+                "payload": message.to_json(),
+                "created_at": now,
+                "not_before": now,
+                "attempts": 0,
+                "purge_channel_after_send": purge_channel_after_send,
+            },
         )
-        session.add(row)
-        return row
 
     async def queue_private(
         self,
@@ -79,7 +81,7 @@ class Outbox:
         if channel is None:
             return False
         translator = await self.translator_for(session, member)
-        self.queue(session, channel, build(translator))
+        await self.queue(session, channel, build(translator))
         return True
 
     async def translator_for(self, session: AsyncSession, member: Member) -> Translator:
@@ -90,11 +92,42 @@ class Outbox:
 
 
 @cache
-def _due_query() -> Select[tuple[OutboxMessage]]:
-    # Built once: the sender runs it after every event.
+def _queue_insert() -> Insert:
+    # A plain INSERT, built once: the ORM's unit of work costs more than the row is worth.
+    return insert(OutboxMessage.__table__)
+
+
+@cache
+def _close_update() -> Update:
     return (
-        select(OutboxMessage)
-        .options(joinedload(OutboxMessage.channel))
+        update(OutboxMessage.__table__)
+        .where(OutboxMessage.id == bindparam("row_id"))
+        .values(
+            payload=None,
+            platform_message_id=bindparam("message_id"),
+            sent_at=bindparam("sent"),
+            failed_at=bindparam("failed"),
+            last_error=bindparam("error"),
+        )
+    )
+
+
+@cache
+def _due_query() -> Select[Any]:
+    # Built once, and plain rows rather than ORM objects: the sender runs it after every event.
+    return (
+        select(
+            OutboxMessage.id,
+            OutboxMessage.channel_id,
+            OutboxMessage.payload,
+            OutboxMessage.attempts,
+            OutboxMessage.purge_channel_after_send,
+            Channel.platform,
+            Channel.chat_id,
+            Channel.kind,
+            Channel.title,
+            Channel.member_id,
+        )
         .join(OutboxMessage.channel)
         .where(
             OutboxMessage.sent_at.is_(None),
@@ -104,7 +137,6 @@ def _due_query() -> Select[tuple[OutboxMessage]]:
         )
         .order_by(OutboxMessage.id)
         .limit(BATCH)
-        .execution_options(populate_existing=True)
     )
 
 
@@ -113,11 +145,11 @@ class OutboxSender:
 
     def __init__(
         self,
-        sessions: async_sessionmaker[AsyncSession],
+        engine: AsyncEngine,
         transports: Mapping[str, Transport],
         clock: Clock,
     ) -> None:
-        self._sessions = sessions
+        self._engine = engine
         self._transports = transports
         self._clock = clock
         self._lock = asyncio.Lock()
@@ -142,90 +174,83 @@ class OutboxSender:
     async def drain(self) -> int:
         """Send everything that is due now; return how many rows were delivered.
 
-        One session serves the whole drain; each row's outcome is committed on its own,
-        right after the platform answered, so a crash can repeat at most one message.
-        That first commit also ends the read of the due rows.
+        Each row's outcome is committed on its own, right after the platform answered, so
+        a crash can repeat at most one message. That first commit also ends the read of
+        the due rows.
         """
         delivered = 0
-        async with self._lock, self._sessions() as session:
+        async with self._lock, self._engine.connect() as connection:
             while True:
-                rows = await self._due_rows(session)
+                params = {"now": self._clock.now(), "platforms": list(self._transports)}
+                rows = (await connection.execute(_due_query(), params)).all()
                 skipped: set[int] = set()  # chats told to wait, or purged: the rest waits
                 for row in rows:
                     if row.channel_id in skipped:
                         continue
-                    try:
-                        outcome = await self._deliver(session, row)
-                        await session.commit()
-                    except StaleDataError:  # the row was erased meanwhile (/forgetme)
-                        await session.rollback()
-                        continue
+                    outcome = await self._deliver(connection, row)
+                    await connection.commit()
                     delivered += outcome is _Outcome.SENT
-                    purged = row.purge_channel_after_send and row.channel.member_id is None
+                    purged = row.purge_channel_after_send and row.member_id is None
                     if outcome is _Outcome.HELD or purged:
                         skipped.add(row.channel_id)
                 if len(rows) < BATCH:
                     return delivered
 
-    async def _due_rows(self, session: AsyncSession) -> list[OutboxMessage]:
-        rows = await session.scalars(
-            _due_query(), {"now": self._clock.now(), "platforms": list(self._transports)}
-        )
-        return list(rows)
-
-    async def _deliver(self, session: AsyncSession, row: OutboxMessage) -> _Outcome:
-        channel = row.channel
-        address = ChatAddress(
-            channel.platform, channel.chat_id, ChatKind(channel.kind), channel.title
-        )
+    async def _deliver(self, connection: AsyncConnection, row: Row[Any]) -> _Outcome:
+        address = ChatAddress(row.platform, row.chat_id, ChatKind(row.kind), row.title)
         try:
             message = OutgoingMessage.from_json(row.payload or {})
         except (KeyError, TypeError, ValueError) as error:  # written by an older version?
             log.error("outbox row %s cannot be read: %r", row.id, error)
-            await self._close(session, row, error=f"unreadable payload: {error!r}")
+            await self._close(connection, row, error=f"unreadable payload: {error!r}")
             return _Outcome.FAILED
         try:
-            message_id = await self._transports[channel.platform].send(address, message)
+            message_id = await self._transports[row.platform].send(address, message)
         except RetryLater as error:
             until = self._clock.now() + timedelta(seconds=error.seconds)
-            await self._hold_chat(session, row.channel_id, until)
+            await self._hold_chat(connection, row.channel_id, until)
             return _Outcome.HELD
         except PermanentFailure as error:
             log.warning("outbox row %s cannot be delivered: %s", row.id, error)
-            await self._close(session, row, error=str(error) or type(error).__name__)
+            await self._close(connection, row, error=str(error) or type(error).__name__)
             return _Outcome.FAILED
         except Exception as error:
             log.exception("outbox row %s: sending failed", row.id)
-            return await self._retry_or_fail(session, row, error)
-        await self._close(session, row, message_id=message_id)
+            return await self._retry_or_fail(connection, row, error)
+        await self._close(connection, row, message_id=message_id)
         return _Outcome.SENT
 
     async def _close(
         self,
-        session: AsyncSession,
-        row: OutboxMessage,
+        connection: AsyncConnection,
+        row: Row[Any],
         *,
         message_id: str | None = None,
         error: str | None = None,
     ) -> None:
         """Mark the row delivered (no error) or given up; either way its text goes."""
         now = self._clock.now()
-        row.payload = None
-        row.platform_message_id = message_id
-        if error is None:
-            row.sent_at = now
-        else:
-            row.failed_at = now
-            row.last_error = error[:500]
+        await connection.execute(
+            _close_update(),
+            {
+                "row_id": row.id,
+                "message_id": message_id,
+                "sent": now if error is None else None,
+                "failed": now if error is not None else None,
+                "error": error[:500] if error is not None else None,
+            },
+        )
         if row.purge_channel_after_send:
             # Unless the person came back meanwhile and the chat is theirs again.
-            await session.execute(
+            await connection.execute(
                 delete(Channel).where(Channel.id == row.channel_id, Channel.member_id.is_(None))
             )
 
-    async def _hold_chat(self, session: AsyncSession, channel_id: int, until: datetime) -> None:
+    async def _hold_chat(
+        self, connection: AsyncConnection, channel_id: int, until: datetime
+    ) -> None:
         """Everything still pending for that chat waits too, so the order is kept."""
-        await session.execute(
+        await connection.execute(
             update(OutboxMessage)
             .where(
                 OutboxMessage.channel_id == channel_id,
@@ -237,14 +262,18 @@ class OutboxSender:
         )
 
     async def _retry_or_fail(
-        self, session: AsyncSession, row: OutboxMessage, error: Exception
+        self, connection: AsyncConnection, row: Row[Any], error: Exception
     ) -> _Outcome:
-        row.attempts += 1
+        attempts = row.attempts + 1
         description = f"{type(error).__name__}: {error}"
-        if row.attempts >= MAX_ATTEMPTS:
-            await self._close(session, row, error=description)
+        await connection.execute(
+            update(OutboxMessage)
+            .where(OutboxMessage.id == row.id)
+            .values(attempts=attempts, last_error=description[:500])
+        )
+        if attempts >= MAX_ATTEMPTS:
+            await self._close(connection, row, error=description)
             return _Outcome.FAILED
-        row.last_error = description[:500]
-        backoff = timedelta(seconds=5 * 4**row.attempts)
-        await self._hold_chat(session, row.channel_id, self._clock.now() + backoff)
+        backoff = timedelta(seconds=5 * 4**attempts)
+        await self._hold_chat(connection, row.channel_id, self._clock.now() + backoff)
         return _Outcome.HELD

@@ -67,7 +67,9 @@ async def confirm_forget(ctx: Context, params: tuple[str, ...]) -> None:
         ctx.t("Done: I have erased everything I stored about you. Goodbye!")
     )
     for channel in await privacy.forget(ctx.session, ctx.member):
-        ctx.runtime.outbox.queue(ctx.session, channel, goodbye, purge_channel_after_send=True)
+        await ctx.runtime.outbox.queue(
+            ctx.session, channel, goodbye, purge_channel_after_send=True
+        )
     return None
 
 

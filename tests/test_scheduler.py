@@ -21,7 +21,7 @@ from tests.helpers import Chat
 async def ping(ctx: JobContext, reminder: Reminder) -> None:
     channel = await ctx.session.get_one(Channel, reminder.channel_id)
     text = f"ping {reminder.payload['n']} (due {reminder.due_at:%H:%M})"
-    ctx.runtime.outbox.queue(ctx.session, channel, OutgoingMessage.plain(text))
+    await ctx.runtime.outbox.queue(ctx.session, channel, OutgoingMessage.plain(text))
 
 
 async def broken(ctx: JobContext, reminder: Reminder) -> None:

@@ -10,6 +10,8 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 
 from bot.config import normalise_database_url
+from bot.db import sqlite
+from bot.db.sqlite import OneTripConnection
 
 
 def create_engine(url: str) -> AsyncEngine:
@@ -18,11 +20,22 @@ def create_engine(url: str) -> AsyncEngine:
     parsed = make_url(url)
     if parsed.get_backend_name() != "sqlite":
         return create_async_engine(url, pool_pre_ping=True, hide_parameters=True)
-    if parsed.database and parsed.database != ":memory:":
-        Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
-    # Every unit of work ends in an explicit commit or rollback, so the pool's own
-    # rollback on check-in would only cost another trip to SQLite's thread.
-    engine = create_async_engine(url, pool_reset_on_return=None, hide_parameters=True)
+    database = parsed.database
+    if not database or database == ":memory:":
+        raise ValueError("netzwerkbot keeps its SQLite database in a file")
+    Path(database).parent.mkdir(parents=True, exist_ok=True)
+
+    async def connect() -> OneTripConnection:
+        return await sqlite.connector(database)
+
+    engine = create_async_engine(
+        url,
+        async_creator=connect,
+        # Every unit of work ends in an explicit commit or rollback, so the pool's own
+        # rollback on check-in would only cost another trip to SQLite's thread.
+        pool_reset_on_return=None,
+        hide_parameters=True,
+    )
     event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
     return engine
 

@@ -173,7 +173,7 @@ class OutboxMessage(Base):
         ForeignKey("channels.id", ondelete="CASCADE"), index=True
     )
     # The rendered message; blanked once delivered so the bot keeps no archive of texts.
-    payload: Mapped[dict[str, Any] | None]
+    payload: Mapped[dict[str, Any] | None] = mapped_column(JSON(none_as_null=True))
     created_at: Mapped[datetime]
     not_before: Mapped[datetime]
     sent_at: Mapped[datetime | None]
