@@ -10,7 +10,7 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db.models import Channel, Circle, Member
-from bot.events import Event
+from bot.events import ChatKind, Event
 from bot.i18n import Translator
 from bot.messages import OutgoingMessage, RichText
 from bot.runtime import Runtime
@@ -35,7 +35,7 @@ class Context:
 
     @property
     def is_private(self) -> bool:
-        return self.channel.member_id is not None
+        return self.channel.kind == ChatKind.PRIVATE
 
     def text(self, message: str, **params: Any) -> OutgoingMessage:
         """A plain reply: `message` translated into the sender's language."""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from bot.context import Context
+from bot.db.models import Role
 from bot.dispatcher import usage_line
 from bot.errors import UserError
 from bot.i18n import N_
@@ -78,7 +79,7 @@ async def whoami(ctx: Context, args: Args) -> OutgoingMessage:
     memberships = await circles.member_circles(ctx.session, ctx.member.id)
     if memberships:
         listed = ", ".join(
-            t("{circle} (coordinator)", circle=name) if role == "coordinator" else name
+            t("{circle} (coordinator)", circle=name) if role is Role.COORDINATOR else name
             for name, role in memberships
         )
         text += "\n" + t("Circles: {circles}", circles=listed)
