@@ -9,7 +9,7 @@ from datetime import datetime
 
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import contains_eager
 
 from bot.db.models import Channel, Circle, CircleMembership, Member, Role
 from bot.errors import UserError
@@ -151,7 +151,7 @@ async def memberships(session: AsyncSession, circle: Circle) -> list[CircleMembe
     rows = await session.scalars(
         select(CircleMembership)
         .join(Member)
-        .options(selectinload(CircleMembership.member))
+        .options(contains_eager(CircleMembership.member))  # one query: the join loads them
         .where(CircleMembership.circle_id == circle.id)
         .order_by(CircleMembership.role, Member.name_key)
     )
