@@ -25,8 +25,17 @@ from handlers import capabilities
 COMMANDS = 1000
 PEOPLE = [f"p{n}" for n in range(10)]
 MIX = [
-    "/help", "/whoami", "/members", "/circles", "/start", "/language en",
-    "/language de", "/frobnicate", "/setup Plenum", "/coordinator add @p1", "Hallo zusammen",
+    "/help",
+    "/whoami",
+    "/members",
+    "/circles",
+    "/start",
+    "/language en",
+    "/language de",
+    "/frobnicate",
+    "/setup Plenum",
+    "/coordinator add @p1",
+    "Hallo zusammen",
 ]
 
 
@@ -51,8 +60,11 @@ async def command_latency(directory: Path) -> list[float]:
 def start_chat(directory: Path) -> subprocess.Popen[str]:
     """Start `netzwerkbot chat` and return once its prompt text is on screen."""
     process = subprocess.Popen(
-        [sys.executable, "-m", "bot", "chat"], cwd=directory,
-        stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
+        [sys.executable, "-m", "bot", "chat"],
+        cwd=directory,
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
     )
     assert process.stdout is not None
     while "!help shows this" not in process.stdout.readline():
@@ -79,8 +91,12 @@ async def aiosqlite_round_trip_ms(directory: Path) -> float:
 
 def chat_ready_seconds(directory: Path) -> float:
     """From process start until the prompt is on screen, with an existing database."""
-    subprocess.run([sys.executable, "-m", "bot", "db", "upgrade"], cwd=directory, check=True,
-                   capture_output=True)
+    subprocess.run(
+        [sys.executable, "-m", "bot", "db", "upgrade"],
+        cwd=directory,
+        check=True,
+        capture_output=True,
+    )
     timings = []
     for _ in range(5):
         started = time.perf_counter()
@@ -105,8 +121,10 @@ def main() -> None:
         timings = asyncio.run(command_latency(directory))
         ms = sorted(t * 1000 for t in timings)
         p99 = ms[int(len(ms) * 0.99) - 1]
-        print(f"commands: {len(ms)}, median {statistics.median(ms):.2f} ms, "
-              f"p99 {p99:.2f} ms, max {ms[-1]:.2f} ms")
+        print(
+            f"commands: {len(ms)}, median {statistics.median(ms):.2f} ms, "
+            f"p99 {p99:.2f} ms, max {ms[-1]:.2f} ms"
+        )
         yardstick = asyncio.run(aiosqlite_round_trip_ms(directory))
         print(f"yardstick: aiosqlite SELECT 1 takes {yardstick:.2f} ms on this machine now")
         print(f"netzwerkbot chat ready in {chat_ready_seconds(directory):.2f} s (median of 5)")

@@ -8,8 +8,9 @@ locales/messages.pot and merges it into each language's .po file;
 from __future__ import annotations
 
 import string
-from pathlib import Path
 from datetime import UTC, datetime
+from pathlib import Path
+
 from babel.messages.catalog import Catalog
 from babel.messages.extract import extract_from_dir
 from babel.messages.pofile import read_po, write_po
@@ -17,30 +18,36 @@ from babel.messages.pofile import read_po, write_po
 from bot.i18n import DOMAIN
 from bot.paths import LOCALES_DIR, ROOT
 
-# Call names whose string arguments are messages: ctx.t("..."), t.plural("...", "...", n), N_("...").
+# Calls whose string arguments are messages: ctx.t("..."), t.plural("...", "...", n), N_("...")
 KEYWORDS = {"t": None, "plural": (1, 2), "N_": None}
 SOURCES = ("bot", "handlers")
 
 
 def extract() -> Catalog:
     catalog = Catalog(
-        project="netzwerkbot", domain=DOMAIN, fuzzy=False,
+        project="netzwerkbot",
+        domain=DOMAIN,
+        fuzzy=False,
         creation_date=datetime(2026, 1, 1, tzinfo=UTC),  # a fixed date keeps diffs quiet
     )
     for source in SOURCES:
         for filename, lineno, message, comments, _context in extract_from_dir(
-            ROOT / source, method_map=[("**.py", "python")], keywords=KEYWORDS,
+            ROOT / source,
+            method_map=[("**.py", "python")],
+            keywords=KEYWORDS,
             comment_tags=("Translators:",),
         ):
             catalog.add(
-                message, locations=[(f"{source}/{filename}", lineno)], auto_comments=comments,
+                message,
+                locations=[(f"{source}/{filename}", lineno)],
+                auto_comments=comments,
                 flags=("python-brace-format",) if _has_placeholders(message) else (),
             )
     return catalog
 
 
 def _has_placeholders(message: str | tuple[str, ...]) -> bool:
-    return any(placeholders(m) for m in (message if isinstance(message, tuple) else (message,)))
+    return any(placeholders(form) for form in _forms(message))
 
 
 def update() -> None:
@@ -54,6 +61,13 @@ def update() -> None:
         catalog.update(template, update_header_comment=False)
         with path.open("wb") as handle:
             write_po(handle, catalog, ignore_obsolete=True, width=100)
+
+
+def _forms(value: str | tuple[str, ...] | list[str] | None) -> tuple[str, ...]:
+    """A message's forms: one, or singular and plural(s)."""
+    if value is None:
+        return ("",)
+    return (value,) if isinstance(value, str) else tuple(value)
 
 
 def placeholders(text: str) -> set[str]:
@@ -77,18 +91,14 @@ def problems(locales: Path = LOCALES_DIR) -> list[str]:
             if not message.id:
                 continue
             translated = catalog.get(message.id)
-            label = f"{code}: {message.id if isinstance(message.id, str) else message.id[0]!r}"
+            label = f"{code}: {_forms(message.id)[0]!r}"
             if translated is None:
                 found.append(f"{label} is missing")
                 continue
             if translated.fuzzy:
                 found.append(f"{label} is marked fuzzy")
-            ids = translated.id if isinstance(translated.id, tuple) else (translated.id,)
-            strings = (
-                translated.string if isinstance(translated.string, tuple)
-                else (translated.string,)
-            )
-            plural = isinstance(translated.id, tuple)
+            ids, strings = _forms(translated.id), _forms(translated.string)
+            plural = len(ids) > 1
             allowed = set().union(*(placeholders(i) for i in ids)) | ({"n"} if plural else set())
             # A plural form may leave out the number ("one member"), nothing else.
             required = allowed - {"n"} if plural else allowed

@@ -38,7 +38,9 @@ def main(argv: list[str] | None = None) -> int:
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="netzwerkbot", description=__doc__)
     parser.add_argument(
-        "--config", type=Path, help="the TOML config (default: $NETZWERKBOT_CONFIG or ./config.toml"
+        "--config",
+        type=Path,
+        help="the TOML config (default: $NETZWERKBOT_CONFIG or ./config.toml"
         " if present, else built-in defaults)",
     )
     commands = parser.add_subparsers(dest="command", required=True)
@@ -48,7 +50,9 @@ def _parser() -> argparse.ArgumentParser:
 
     chat = commands.add_parser("chat", help="talk to the bot in this terminal")
     chat.add_argument("--as", dest="user", default="anna", help="who you are at first")
-    chat.add_argument("--script", type=Path, help="run a transcript instead and print the bot's side")
+    chat.add_argument(
+        "--script", type=Path, help="run a transcript instead and print the bot's side"
+    )
     chat.add_argument(
         "--database", help="database URL for --script (default: a throwaway SQLite file)"
     )
@@ -63,9 +67,9 @@ def _parser() -> argparse.ArgumentParser:
 
     catalogs = commands.add_parser("catalogs", help="translation catalogs (for developers)")
     catalog_commands = catalogs.add_subparsers(dest="catalog_command", required=True)
-    catalog_commands.add_parser("update", help="extract messages, merge into every .po").set_defaults(
-        func=_catalogs_update
-    )
+    catalog_commands.add_parser(
+        "update", help="extract messages, merge into every .po"
+    ).set_defaults(func=_catalogs_update)
     catalog_commands.add_parser("check", help="list missing or broken translations").set_defaults(
         func=_catalogs_check
     )

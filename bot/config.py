@@ -23,7 +23,15 @@ from bot.paths import LOCALES_DIR
 
 PLATFORMS = ("console", "telegram", "matrix")
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
-_PLACEHOLDERS = ("change_me", "change-me", "changeme", "replace_me", "replace-me", "your-token", "your_token")
+_PLACEHOLDERS = (
+    "change_me",
+    "change-me",
+    "changeme",
+    "replace_me",
+    "replace-me",
+    "your-token",
+    "your_token",
+)
 
 
 class ConfigError(Exception):
@@ -89,9 +97,7 @@ class Settings:
 
     @property
     def enabled_platforms(self) -> tuple[str, ...]:
-        enabled = tuple(
-            name for name in ("telegram", "matrix") if getattr(self, name).enabled
-        )
+        enabled = tuple(name for name in ("telegram", "matrix") if getattr(self, name).enabled)
         return enabled or ("console",)
 
     def with_database(self, url: str) -> Settings:
@@ -219,7 +225,7 @@ def _check(source: str, settings: Settings) -> None:
             )
         if not (matrix.user_id.startswith("@") and ":" in matrix.user_id):
             raise ConfigError(
-                f'{source}: [matrix] user_id: expected a Matrix user id such as '
+                f"{source}: [matrix] user_id: expected a Matrix user id such as "
                 f'"@netzwerkbot:example.org", got {matrix.user_id!r}'
             )
         if matrix.access_token:
@@ -256,7 +262,7 @@ def normalise_database_url(url: str) -> str:
         ("postgres://", "postgresql+asyncpg://"),
     ):
         if url.startswith(plain):
-            return driver + url[len(plain):]
+            return driver + url[len(plain) :]
     return url
 
 

@@ -53,7 +53,8 @@ class Dispatcher:
                 # unit of work finds the first one's rows when it runs again.
                 await self._unit_of_work(event)
         except UserError as error:
-            await self._answer(event, lambda ctx: ctx.text(error.message, **error.params))
+            message, params = error.message, error.params
+            await self._answer(event, lambda ctx: ctx.text(message, **params))
         except Exception:
             reference = uuid.uuid4().hex[:8]
             log.exception("handling %s failed (reference %s)", type(event).__name__, reference)
@@ -155,9 +156,7 @@ class Dispatcher:
                 name=name[:32],
             )
         if command.permission is Permission.COORDINATOR and not ctx.is_coordinator:
-            raise UserError(
-                N_("Sorry, only a coordinator can use /{name}."), name=command.name
-            )
+            raise UserError(N_("Sorry, only a coordinator can use /{name}."), name=command.name)
         args = Args.parse(rest)
         count = len(args.words)
         if count < command.min_args or (command.max_args is not None and count > command.max_args):
@@ -180,7 +179,4 @@ def usage_line(command: Command, t: Translator) -> str:
 
 
 def _has_control_characters(text: str) -> bool:
-    return any(
-        unicodedata.category(char) == "Cc" and char not in "\n\t\r" for char in text
-    )
-
+    return any(unicodedata.category(char) == "Cc" and char not in "\n\t\r" for char in text)

@@ -6,9 +6,9 @@ compiled .mo file is ever kept in git or goes stale.
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 from collections.abc import Iterable
-from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -43,15 +43,15 @@ class Translator:
     def plural(self, singular: str, plural: str, n: int, **params: Any) -> str:
         return self._translations.ngettext(singular, plural, n).format(n=n, **params)
 
-    def datetime(self, when: datetime) -> str:
+    def datetime(self, when: dt.datetime) -> str:
         """A weekday, date and time in the reader's way of writing them."""
         local = when.astimezone(self.tz)
         day = format_skeleton("yMMMEd", local, locale=self.locale)
         time = format_time(local, format="short", locale=self.locale)
         return str(self.locale.datetime_formats["medium"]).format(time, day)
 
-    def date(self, when: date | datetime) -> str:
-        if isinstance(when, datetime):
+    def date(self, when: dt.date | dt.datetime) -> str:
+        if isinstance(when, dt.datetime):
             when = when.astimezone(self.tz).date()
         return format_date(when, format="medium", locale=self.locale)
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Callable, Mapping
+from contextlib import suppress
 from datetime import datetime, timedelta
 from enum import Enum
 from functools import cache
@@ -94,13 +95,13 @@ class Outbox:
 @cache
 def _queue_insert() -> Insert:
     # A plain INSERT, built once: the ORM's unit of work costs more than the row is worth.
-    return insert(OutboxMessage.__table__)
+    return insert(OutboxMessage)
 
 
 @cache
 def _close_update() -> Update:
     return (
-        update(OutboxMessage.__table__)
+        update(OutboxMessage)
         .where(OutboxMessage.id == bindparam("row_id"))
         .values(
             payload=None,
@@ -165,10 +166,8 @@ class OutboxSender:
                 await self.drain()
             except Exception:
                 log.exception("outbox drain failed; retrying later")
-            try:
+            with suppress(TimeoutError):
                 await asyncio.wait_for(self._wakeup.wait(), idle_seconds)
-            except TimeoutError:
-                pass
             self._wakeup.clear()
 
     async def drain(self) -> int:

@@ -10,9 +10,10 @@ import asyncio
 import logging
 from collections.abc import Callable
 from datetime import datetime, timedelta
+from typing import Any, cast
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
-from sqlalchemy import select, update
+from sqlalchemy import CursorResult, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.context import JobContext
@@ -69,12 +70,14 @@ class DueRunner:
                     .where(Reminder.id == reminder_id, Reminder.fired_at.is_(None))
                     .values(fired_at=self._runtime.clock.now())
                 )
-                if claimed.rowcount != 1:
+                if cast(CursorResult[Any], claimed).rowcount != 1:
                     return False
                 reminder = await session.get_one(Reminder, reminder_id)
                 kind = self._runtime.registry.reminders.get(reminder.kind)
                 if kind is None:
-                    log.warning("reminder %s has unknown kind %r; dropped", reminder.id, reminder.kind)
+                    log.warning(
+                        "reminder %s has unknown kind %r; dropped", reminder.id, reminder.kind
+                    )
                     return False
                 await kind.fire(JobContext(session, self._runtime), reminder)
             return True
@@ -118,7 +121,11 @@ class Scheduler:
         if due is not None:
             # misfire_grace_time=None: a time already past (after a restart) runs at once.
             self._scheduler.add_job(
-                self._tick, "date", run_date=due, id="next-due", replace_existing=True,
+                self._tick,
+                "date",
+                run_date=due,
+                id="next-due",
+                replace_existing=True,
                 misfire_grace_time=None,
             )
 

@@ -40,8 +40,10 @@ async def language(ctx: Context, args: Args) -> OutgoingMessage:
         )
         return OutgoingMessage(
             RichText.of(
-                ctx.t("Your language is {language}. Which language should I use?",
-                      language=ctx.t.language_name(ctx.t.code))
+                ctx.t(
+                    "Your language is {language}. Which language should I use?",
+                    language=ctx.t.language_name(ctx.t.code),
+                )
             ),
             buttons=buttons,
         )
@@ -58,7 +60,9 @@ async def _set_language(ctx: Context, wanted: str) -> OutgoingMessage:
     if code is None:
         choices = ", ".join(f"{c} ({ctx.t.language_name(c)})" for c in catalogs.languages)
         raise UserError(
-            N_("I do not speak {code}. Choose one of: {choices}."), code=wanted[:16], choices=choices
+            N_("I do not speak {code}. Choose one of: {choices}."),
+            code=wanted[:16],
+            choices=choices,
         )
     await members.set_language(ctx.session, ctx.member, code)
     t = catalogs.translator(code)
@@ -93,8 +97,13 @@ CAPABILITY = Capability(
     commands=(
         Command("start", start, N_("Say hello and show what I am for")),
         Command("help", help_, N_("Show this list")),
-        Command("language", language, N_("Choose the language I write to you in"),
-                usage=N_("[CODE]"), max_args=1),
+        Command(
+            "language",
+            language,
+            N_("Choose the language I write to you in"),
+            usage=N_("[CODE]"),
+            max_args=1,
+        ),
         Command("whoami", whoami, N_("Show what I know about you")),
     ),
     buttons=(ButtonAction("lang", language_button),),

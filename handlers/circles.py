@@ -41,9 +41,14 @@ async def list_circles(ctx: Context, args: Args) -> OutgoingMessage:
     summaries = await circles.overview(ctx.session, ctx.runtime.network_id)
     if not summaries:
         return ctx.text(
-            N_("There are no circles yet. A coordinator creates one with /setup NAME in a group chat.")
+            N_(
+                "There are no circles yet. A coordinator creates one with /setup NAME "
+                "in a group chat."
+            )
         )
-    text = RichText.format(ctx.t("Circles of {network}:"), network=bold(ctx.runtime.settings.network.name))
+    text = RichText.format(
+        ctx.t("Circles of {network}:"), network=bold(ctx.runtime.settings.network.name)
+    )
     for summary in summaries:
         text += RichText.of(
             "\n• ",
@@ -98,7 +103,8 @@ async def coordinator(ctx: Context, args: Args) -> OutgoingMessage:
     if action == "add":
         changed = await circles.add_coordinator(ctx.session, circle, person, ctx.now)
         message = (
-            N_("{name} now coordinates {circle}.") if changed
+            N_("{name} now coordinates {circle}.")
+            if changed
             else N_("{name} already coordinates {circle}.")
         )
         return ctx.text(message, name=name, circle=circle.name)
@@ -110,12 +116,30 @@ CAPABILITY = Capability(
     name="circles",
     commands=(
         Command("circles", list_circles, N_("List the circles of the network")),
-        Command("members", list_members, N_("List the members of this circle or of circle NAME"),
-                usage=N_("[NAME]"), max_args=None),
-        Command("setup", setup, N_("Make this group chat part of circle NAME"),
-                usage=N_("NAME"), min_args=1, max_args=None, permission=Permission.COORDINATOR),
-        Command("coordinator", coordinator, N_("Give or take the coordinator role in this circle"),
-                usage=N_("add|remove @person"), min_args=2, max_args=2,
-                permission=Permission.COORDINATOR),
+        Command(
+            "members",
+            list_members,
+            N_("List the members of this circle or of circle NAME"),
+            usage=N_("[NAME]"),
+            max_args=None,
+        ),
+        Command(
+            "setup",
+            setup,
+            N_("Make this group chat part of circle NAME"),
+            usage=N_("NAME"),
+            min_args=1,
+            max_args=None,
+            permission=Permission.COORDINATOR,
+        ),
+        Command(
+            "coordinator",
+            coordinator,
+            N_("Give or take the coordinator role in this circle"),
+            usage=N_("add|remove @person"),
+            min_args=2,
+            max_args=2,
+            permission=Permission.COORDINATOR,
+        ),
     ),
 )

@@ -67,9 +67,7 @@ async def confirm_forget(ctx: Context, params: tuple[str, ...]) -> None:
         ctx.t("Done: I have erased everything I stored about you. Goodbye!")
     )
     for channel in await privacy.forget(ctx.session, ctx.member):
-        await ctx.runtime.outbox.queue(
-            ctx.session, channel, goodbye, purge_channel_after_send=True
-        )
+        await ctx.runtime.outbox.queue(ctx.session, channel, goodbye, purge_channel_after_send=True)
     return None
 
 

@@ -44,8 +44,11 @@ async def _admin(url: str) -> asyncpg.Connection:
     for _ in range(200):
         try:
             return await asyncpg.connect(
-                host=parsed.host, port=parsed.port, user=parsed.username,
-                password=parsed.password, database=parsed.database,
+                host=parsed.host,
+                port=parsed.port,
+                user=parsed.username,
+                password=parsed.password,
+                database=parsed.database,
             )
         except (asyncpg.CannotConnectNowError, ConnectionError):
             await asyncio.sleep(0.05)  # the server is still starting

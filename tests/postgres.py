@@ -47,15 +47,45 @@ def throwaway_postgres(bindir: Path) -> Iterator[str]:
     process: subprocess.Popen[bytes] | None = None
     try:
         subprocess.run(
-            [str(bindir / "initdb"), "-D", str(data), "-U", "postgres", "--auth=trust",
-             "--no-sync", "-E", "UTF8", "--locale=C"],
-            check=True, capture_output=True, user=user,
+            [
+                str(bindir / "initdb"),
+                "-D",
+                str(data),
+                "-U",
+                "postgres",
+                "--auth=trust",
+                "--no-sync",
+                "-E",
+                "UTF8",
+                "--locale=C",
+            ],
+            check=True,
+            capture_output=True,
+            user=user,
         )
         process = subprocess.Popen(
-            [str(bindir / "postgres"), "-D", str(data), "-h", "127.0.0.1", "-p", str(port),
-             "-k", str(workdir), "-c", "fsync=off", "-c", "synchronous_commit=off",
-             "-c", "full_page_writes=off", "-c", "max_connections=200"],
-            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, user=user,
+            [
+                str(bindir / "postgres"),
+                "-D",
+                str(data),
+                "-h",
+                "127.0.0.1",
+                "-p",
+                str(port),
+                "-k",
+                str(workdir),
+                "-c",
+                "fsync=off",
+                "-c",
+                "synchronous_commit=off",
+                "-c",
+                "full_page_writes=off",
+                "-c",
+                "max_connections=200",
+            ],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            user=user,
         )
         _wait_for_port(port, process)
         yield f"postgresql+asyncpg://postgres@127.0.0.1:{port}/postgres"

@@ -13,15 +13,20 @@ from bot.paths import ROOT
 def netzwerkbot(cwd: Path, *args: str, stdin: str = "") -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [sys.executable, "-m", "bot", *args],
-        input=stdin, capture_output=True, text=True, cwd=cwd, timeout=60,
+        input=stdin,
+        capture_output=True,
+        text=True,
+        cwd=cwd,
+        timeout=60,
     )
 
 
 def test_chat_in_the_terminal_as_several_people(tmp_path: Path) -> None:
     result = netzwerkbot(
-        tmp_path, "chat",
+        tmp_path,
+        "chat",
         stdin="@anna #plenum: /setup Plenum\n@ben #plenum: /language en\n/members\n"
-              "@ben: /language\ntaps Deutsch\n!quit\n",
+        "@ben: /language\ntaps Deutsch\n!quit\n",
     )
     assert result.returncode == 0, result.stderr
     out = result.stdout

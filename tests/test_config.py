@@ -42,10 +42,19 @@ def test_the_example_file_is_valid_and_says_the_defaults() -> None:
         ("[network]\nlanguage = 'xx'\n", "[network] language: expected one of de, en"),
         ("[network]\ncoordinators = ['anna']\n", "[network] coordinators: expected entries"),
         ("[telegram]\nenabled = true\n", "[telegram] token: required"),
-        ("[telegram]\nenabled = true\ntoken = 'CHANGE_ME'\n", "[telegram] token: still the placeholder"),
-        ("[matrix]\nenabled = true\nhomeserver = 'https://m.example'\nuser_id = '@b:m.example'\n",
-         "[matrix] password: required"),
-        ("[matrix]\nenabled = true\nhomeserver = 'm.example'\n", "[matrix] homeserver: expected a URL"),
+        (
+            "[telegram]\nenabled = true\ntoken = 'CHANGE_ME'\n",
+            "[telegram] token: still the placeholder",
+        ),
+        (
+            "[matrix]\nenabled = true\nhomeserver = 'https://m.example'\n"
+            "user_id = '@b:m.example'\n",
+            "[matrix] password: required",
+        ),
+        (
+            "[matrix]\nenabled = true\nhomeserver = 'm.example'\n",
+            "[matrix] homeserver: expected a URL",
+        ),
         ("[database]\nurl = 'mysql://x'\n", "[database] url: expected sqlite or postgresql"),
         ("[database]\nurl = 'postgresql://u:CHANGE_ME@h/db'\n", "[database] url: the password"),
         ("[logging]\nlevel = 'LOUD'\n", "[logging] level: expected one of"),
@@ -86,7 +95,10 @@ def test_start_up_stops_with_one_line_not_a_trace(tmp_path: Path) -> None:
     path = write(tmp_path, "[network]\ntimezone = 'Mars/Olympus'\n")
     result = subprocess.run(
         [sys.executable, "-m", "bot", "--config", str(path), "run"],
-        capture_output=True, text=True, timeout=60, cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        cwd=tmp_path,
     )
     assert result.returncode == 2
     assert result.stderr.strip().splitlines() == [

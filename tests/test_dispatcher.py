@@ -155,7 +155,9 @@ async def test_a_circle_coordinator_acts_only_on_their_own_circle(chat: Chat) ->
     assert "Nur die Koordination des Netzwerks kann ein neues Gremium gründen." in (
         await chat.ask("ben", "ag", "/setup Geheimrat")
     )
-    assert "Nur Mitglieder von Vorstand können sehen" in await chat.ask("ben", "ag", "/members Vorstand")
+    assert "Nur Mitglieder von Vorstand können sehen" in await chat.ask(
+        "ben", "ag", "/members Vorstand"
+    )
     after = await chat.rows()
     del before["outbox"], after["outbox"]
     assert after == before
@@ -179,7 +181,9 @@ async def test_names_match_whatever_their_case_or_script(chat: Chat) -> None:
 
 
 async def test_language_codes_as_people_write_them(chat: Chat) -> None:
-    assert "From now on I write to you in English." in await chat.ask("ben", None, "/language en-US")
+    assert "From now on I write to you in English." in await chat.ask(
+        "ben", None, "/language en-US"
+    )
     assert "Ab jetzt schreibe ich Ihnen auf Deutsch." in await chat.ask("ben", None, "/language DE")
 
 

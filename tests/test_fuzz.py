@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import asyncio
 
-from hypothesis import HealthCheck, assume, given, settings as hypothesis_settings
+from hypothesis import HealthCheck, assume, given
+from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 
 from bot.config import Settings
@@ -40,14 +41,21 @@ def test_random_text_is_harmless(settings: Settings) -> None:
             del before["outbox"]
 
             @hypothesis_settings(
-                max_examples=120, deadline=None, database=None,
+                max_examples=120,
+                deadline=None,
+                database=None,
                 suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
             )
             @given(text=texts, private=st.booleans())
             def check(text: str, private: bool) -> None:
                 words = text.split()
-                assume(not (len(words) == 2 and words[0].lower() in ("/language", "/language@netzwerkbot")
-                            and words[1].lower().replace("-", "_") in ("de", "en")))
+                assume(
+                    not (
+                        len(words) == 2
+                        and words[0].lower() in ("/language", "/language@netzwerkbot")
+                        and words[1].lower().replace("-", "_") in ("de", "en")
+                    )
+                )
                 runner.run(chat.say("fuzz", None if private else "plenum", text))
                 reply = chat.said()
                 assert APOLOGY not in reply

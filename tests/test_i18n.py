@@ -30,10 +30,12 @@ def test_the_check_finds_a_dropped_placeholder_and_a_missing_message(tmp_path: P
     shutil.copytree(LOCALES_DIR, broken)
     po = broken / "de" / "LC_MESSAGES" / "messages.po"
     text = po.read_text(encoding="utf-8")
-    text = text.replace('msgstr "Ihre Sprache ist {language}.', 'msgstr "Ihre Sprache ist {sprache}.')
+    text = text.replace(
+        'msgstr "Ihre Sprache ist {language}.', 'msgstr "Ihre Sprache ist {sprache}.'
+    )
     start = text.index('msgid "Show this list"')
     end = text.index("\n\n", start)
-    po.write_text(text[:start] + text[end + 2:], encoding="utf-8")
+    po.write_text(text[:start] + text[end + 2 :], encoding="utf-8")
     found = catalogs.problems(broken)
     assert "de: 'Show this list' is missing" in found
     assert any("Your language is" in p and "['sprache']" in p for p in found)

@@ -63,8 +63,15 @@ async def test_after_forgetme_no_row_names_the_person(chat: Chat) -> None:
     async with chat.core.sessions() as session:
         zoe = await session.scalar(select(Member).where(Member.display_name == "zoe"))
         assert zoe is not None
-        session.add(Reminder(kind="x", due_at=chat.clock.now(), member_id=zoe.id,
-                             payload={}, created_at=chat.clock.now()))
+        session.add(
+            Reminder(
+                kind="x",
+                due_at=chat.clock.now(),
+                member_id=zoe.id,
+                payload={},
+                created_at=chat.clock.now(),
+            )
+        )
         await session.commit()
     assert _mentions(await chat.rows(), "zoe", zoe.id)
 
@@ -110,8 +117,15 @@ async def test_anonymise_keeps_the_row_without_the_person(chat: Chat) -> None:
     async with chat.core.sessions.begin() as session:
         zoe = await session.scalar(select(Member).where(Member.display_name == "zoe"))
         assert zoe is not None
-        session.add(Reminder(kind="vote", due_at=chat.clock.now(), member_id=zoe.id,
-                             payload={}, created_at=chat.clock.now()))
+        session.add(
+            Reminder(
+                kind="vote",
+                due_at=chat.clock.now(),
+                member_id=zoe.id,
+                payload={},
+                created_at=chat.clock.now(),
+            )
+        )
     entries = [
         *(e for e in PERSONAL_DATA if e.section != "reminders"),
         PersonalData("reminders", Reminder.member_id, "anonymise"),

@@ -40,8 +40,11 @@ async def add_reminders(chat: Chat, kind: str, *offsets: str) -> None:
         for n, offset in enumerate(offsets, start=1):
             session.add(
                 Reminder(
-                    kind=kind, due_at=chat.clock.now() + parse_duration(offset),
-                    channel_id=channel.id, payload={"n": n}, created_at=chat.clock.now(),
+                    kind=kind,
+                    due_at=chat.clock.now() + parse_duration(offset),
+                    channel_id=channel.id,
+                    payload={"n": n},
+                    created_at=chat.clock.now(),
                 )
             )
 

@@ -9,7 +9,14 @@ import pytest
 
 from bot.config import Settings
 from bot.transports.console.script import (
-    Restart, Say, ScriptError, SendFile, SetNow, Tap, Wait, parse,
+    Restart,
+    Say,
+    ScriptError,
+    SendFile,
+    SetNow,
+    Tap,
+    Wait,
+    parse,
 )
 from handlers import capabilities
 from tests.helpers import Chat

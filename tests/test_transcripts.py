@@ -39,7 +39,10 @@ def test_cli_runs_a_transcript_and_prints_the_bots_side(tmp_path: Path) -> None:
     config.write_text('[network]\nname = "Inklusionsnetz Musterstadt"\n', encoding="utf-8")
     result = subprocess.run(
         [sys.executable, "-m", "bot", "--config", str(config), "chat", "--script", str(script)],
-        capture_output=True, text=True, cwd=tmp_path, timeout=60,
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        timeout=60,
     )
     assert result.returncode == 0, result.stderr
     assert result.stdout == script.with_suffix(".out").read_text(encoding="utf-8")
@@ -50,7 +53,10 @@ def test_cli_stops_at_an_unreadable_line_with_its_number(tmp_path: Path) -> None
     script.write_text("@anna: /help\n\n@anna says hello\n", encoding="utf-8")
     result = subprocess.run(
         [sys.executable, "-m", "bot", "chat", "--script", str(script)],
-        capture_output=True, text=True, cwd=tmp_path, timeout=60,
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        timeout=60,
     )
     assert result.returncode == 1
     assert "line 3" in result.stderr

@@ -5,13 +5,18 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+import aiosqlite
 from sqlalchemy import event
 from sqlalchemy.engine import make_url
-from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
+from sqlalchemy.ext.asyncio import (
+    AsyncEngine,
+    AsyncSession,
+    async_sessionmaker,
+    create_async_engine,
+)
 
 from bot.config import normalise_database_url
 from bot.db import sqlite
-from bot.db.sqlite import OneTripConnection
 
 
 def create_engine(url: str) -> AsyncEngine:
@@ -25,7 +30,7 @@ def create_engine(url: str) -> AsyncEngine:
         raise ValueError("netzwerkbot keeps its SQLite database in a file")
     Path(database).parent.mkdir(parents=True, exist_ok=True)
 
-    async def connect() -> OneTripConnection:
+    async def connect() -> aiosqlite.Connection:
         return await sqlite.connector(database)
 
     engine = create_async_engine(

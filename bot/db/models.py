@@ -110,9 +110,7 @@ class Identity(Base):
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    member_id: Mapped[int] = mapped_column(
-        ForeignKey("members.id", ondelete="CASCADE"), index=True
-    )
+    member_id: Mapped[int] = mapped_column(ForeignKey("members.id", ondelete="CASCADE"), index=True)
     platform: Mapped[str] = mapped_column(String(16))
     user_id: Mapped[str] = mapped_column(String(255))
     username: Mapped[str | None] = mapped_column(String(255))

@@ -23,9 +23,7 @@ Description = tuple[tuple[Any, ...], ...] | None
 _Outcome = tuple[Description, int, int | None, list[Any]]
 
 
-def _run(
-    connection: sqlite3.Connection, sql: str, parameters: Any, many: bool
-) -> _Outcome:
+def _run(connection: sqlite3.Connection, sql: str, parameters: Any, many: bool) -> _Outcome:
     cursor = connection.cursor()
     try:
         if many:
@@ -66,9 +64,7 @@ class PrefetchedCursor:
 
     async def _take(self, sql: str, parameters: Any, many: bool) -> None:
         connection = self._connection
-        outcome: _Outcome = await connection._execute(
-            _run, connection._conn, sql, parameters, many
-        )
+        outcome: _Outcome = await connection._execute(_run, connection._conn, sql, parameters, many)
         self.description, self.rowcount, self.lastrowid, self._rows = outcome
 
     async def fetchall(self) -> list[Any]:

@@ -11,10 +11,10 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import contains_eager
 
+from bot.config import Settings
 from bot.db.models import Channel, Circle, CircleMembership, Member, Role
 from bot.errors import UserError
 from bot.i18n import N_
-from bot.config import Settings
 from bot.services.members import is_network_coordinator, join_circle
 
 MAX_NAME = 60
@@ -177,8 +177,10 @@ async def remove_coordinator(
     identities = await member.awaitable_attrs.identities
     if is_network_coordinator(settings, identities):
         raise UserError(
-            N_("{name} coordinates the whole network: the configuration file says so, "
-               "and only a change there can end it."),
+            N_(
+                "{name} coordinates the whole network: the configuration file says so, "
+                "and only a change there can end it."
+            ),
             name=member.display_name,
         )
     membership = await session.get(CircleMembership, (circle.id, member.id))

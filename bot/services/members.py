@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from functools import cache
 
-from sqlalchemy import Select, and_, bindparam, or_, select
+from sqlalchemy import Executable, and_, bindparam, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import joinedload
 
@@ -72,7 +72,7 @@ async def arrive(
 
 
 @cache
-def _arrival_query() -> Select[tuple[Identity, Channel, CircleMembership]]:
+def _arrival_query() -> Executable:
     # Built once: on every event, making the expression would cost more than running it.
     return (
         select(Identity, Channel, CircleMembership)
@@ -226,7 +226,9 @@ async def find_by_mention(
             N_("I do not know {name} yet. They need to write something here or to me first."),
             name=name,
         )
-    raise UserError(N_("More than one person is called {name}. Please use their username."), name=name)
+    raise UserError(
+        N_("More than one person is called {name}. Please use their username."), name=name
+    )
 
 
 async def set_language(session: AsyncSession, member: Member, code: str) -> None:

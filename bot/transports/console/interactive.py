@@ -92,7 +92,9 @@ class InteractiveConsole(ConsoleTransport):
                 pending += chunk
                 *complete, pending = pending.split(b"\n")
                 for line in complete:
-                    loop.call_soon_threadsafe(lines.put_nowait, line.decode(errors="replace") + "\n")
+                    loop.call_soon_threadsafe(
+                        lines.put_nowait, line.decode(errors="replace") + "\n"
+                    )
             if pending:
                 loop.call_soon_threadsafe(lines.put_nowait, pending.decode(errors="replace"))
             loop.call_soon_threadsafe(lines.put_nowait, "")  # the end of input

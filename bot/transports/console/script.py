@@ -127,8 +127,9 @@ def parse(text: str) -> list[Step]:
             steps.append(Tap(number, match["user"], match["channel"], match["label"].strip()))
         elif match := _SEND.match(line):
             steps.append(
-                SendFile(number, match["user"], match["channel"], match["path"],
-                         match["caption"] or "")
+                SendFile(
+                    number, match["user"], match["channel"], match["path"], match["caption"] or ""
+                )
             )
         else:
             raise ScriptError(

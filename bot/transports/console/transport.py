@@ -83,7 +83,9 @@ class ConsoleTransport:
             for button in sent.buttons:
                 if button.label == label:
                     return ButtonEvent(
-                        chat=chat, sender=self._sender(user), message_id=sent.message_id,
+                        chat=chat,
+                        sender=self._sender(user),
+                        message_id=sent.message_id,
                         data=button.data,
                     )
         raise LookupError(f"no button [{label}] in {chat.chat_id}")
