@@ -17,6 +17,7 @@ from bot.db.engine import create_engine, session_factory
 from bot.dispatcher import Dispatcher
 from bot.events import Event
 from bot.i18n import Catalogs
+from bot.inbox import TransportStore
 from bot.outbox import Outbox, OutboxSender
 from bot.paths import LOCALES_DIR
 from bot.registry import Capability, Registry
@@ -38,6 +39,7 @@ class Core:
     dispatcher: Dispatcher
     sender: OutboxSender
     due: DueRunner
+    store: TransportStore
 
     async def close(self) -> None:
         await self.engine.dispose()
@@ -75,6 +77,7 @@ async def open_core(
         dispatcher=Dispatcher(runtime, sessions),
         sender=OutboxSender(engine, transports, clock),
         due=DueRunner(runtime, sessions),
+        store=TransportStore(sessions, clock),
     )
 
 
@@ -112,7 +115,7 @@ async def run(
     try:
         await scheduler.start()
         for transport in transports:
-            await transport.start(handle)
+            await transport.start(handle, core.store)
             started.append(transport)
             log.info("%s transport started", transport.platform)
         await stop.wait()

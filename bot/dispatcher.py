@@ -21,6 +21,7 @@ from bot.context import Context
 from bot.db.models import Role
 from bot.errors import UserError
 from bot.events import ButtonEvent, ChatKind, Event, MessageEvent
+from bot import inbox
 from bot.i18n import N_, Translator
 from bot.messages import OutgoingMessage
 from bot.registry import Args, Command, Permission
@@ -72,6 +73,8 @@ class Dispatcher:
 
     async def _unit_of_work(self, event: Event) -> None:
         async with self._sessions.begin() as session:
+            if not await self._claim(session, event):
+                return  # handled before a restart: exactly once
             ctx = await self._context(session, event)
             reply = await self._route(ctx)
             if reply is not None:
@@ -81,10 +84,16 @@ class Dispatcher:
         """Reply in a fresh unit of work, after the failed one was rolled back."""
         try:
             async with self._sessions.begin() as session:
+                await self._claim(session, event)
                 ctx = await self._context(session, event)
                 await self._reply(ctx, build(ctx))
         except Exception:
             log.exception("could not even answer with an error message")
+
+    async def _claim(self, session: AsyncSession, event: Event) -> bool:
+        if event.receipt is None:
+            return True
+        return await inbox.claim(session, event.receipt, self._runtime.clock)
 
     async def _reply(self, ctx: Context, message: OutgoingMessage) -> None:
         if ctx.channel.kind == ChatKind.GROUP and ctx.event.message_id and not message.reply_to:

@@ -46,6 +46,7 @@ class Event:
     sender: Sender
     message_id: str | None = None
     raw: Any = None  # the platform's own event, for the transport that made it
+    receipt: int | None = None  # its row in the inbox, if the transport recorded it there
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -13,6 +13,7 @@ from bot.db.models import Base
 from bot.events import ChatAddress
 from bot.messages import OutgoingMessage
 from bot.registry import Capability
+from bot.inbox import TransportStore
 from bot.transports import EventHandler
 from bot.transports.console.script import ConsoleSession
 
@@ -65,7 +66,7 @@ class Recorder:
         self.sent: list[tuple[ChatAddress, OutgoingMessage]] = []
         self.failures: list[Exception] = []
 
-    async def start(self, on_event: EventHandler) -> None:
+    async def start(self, on_event: EventHandler, store: TransportStore) -> None:
         pass
 
     async def stop(self) -> None:

@@ -205,3 +205,31 @@ class Reminder(Base):
     subject_id: Mapped[int | None]  # the row it is about, in the table its kind implies
     payload: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     created_at: Mapped[datetime]
+
+
+class InboxUpdate(Base):
+    """An update taken from a platform, written before the platform is told it arrived.
+
+    Handled exactly once: the unit of work that handles it marks it. Its payload (people's
+    texts) is blanked then, like the outbox's.
+    """
+
+    __tablename__ = "inbox"
+    __table_args__ = (UniqueConstraint("platform", "update_id"), NEVER_REUSE_IDS)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    platform: Mapped[str] = mapped_column(String(16))
+    update_id: Mapped[str] = mapped_column(String(64))
+    payload: Mapped[dict[str, Any] | None] = mapped_column(JSON(none_as_null=True))
+    received_at: Mapped[datetime]
+    handled_at: Mapped[datetime | None] = mapped_column(index=True)
+
+
+class TransportState(Base):
+    """What a transport must remember across restarts: an update offset, a sync token."""
+
+    __tablename__ = "transport_state"
+
+    platform: Mapped[str] = mapped_column(String(16), primary_key=True)
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    value: Mapped[str] = mapped_column(String(1024))

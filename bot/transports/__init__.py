@@ -7,6 +7,7 @@ from collections.abc import Awaitable, Callable
 from typing import Protocol
 
 from bot.events import ChatAddress, Event
+from bot.inbox import TransportStore
 from bot.messages import OutgoingMessage
 
 EventHandler = Callable[[Event], Awaitable[None]]
@@ -27,8 +28,11 @@ class PermanentFailure(Exception):
 class Transport(Protocol):
     platform: str
 
-    async def start(self, on_event: EventHandler) -> None:
-        """Begin receiving; call on_event for each update, one at a time per chat."""
+    async def start(self, on_event: EventHandler, store: TransportStore) -> None:
+        """Begin receiving; call on_event for each update, one at a time per chat.
+
+        Updates that must not be lost are recorded in `store` before they are confirmed
+        to the platform, and carry their receipt on the event."""
         ...
 
     async def stop(self) -> None: ...

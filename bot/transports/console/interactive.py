@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo
 
 from bot.clock import Clock
 from bot.events import Event, IncomingFile
+from bot.inbox import TransportStore
 from bot.transports import EventHandler
 from bot.transports.console.script import Say, ScriptError, SendFile, Tap, parse
 from bot.transports.console.transport import ConsoleTransport
@@ -46,8 +47,8 @@ class InteractiveConsole(ConsoleTransport):
         self._channel: str | None = None
         self._task: asyncio.Task[None] | None = None
 
-    async def start(self, on_event: EventHandler) -> None:
-        await super().start(on_event)
+    async def start(self, on_event: EventHandler, store: TransportStore) -> None:
+        await super().start(on_event, store)
         self._write(HELP)
         self._task = asyncio.create_task(self._loop(on_event))
 

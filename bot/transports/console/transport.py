@@ -13,6 +13,7 @@ from zoneinfo import ZoneInfo
 from bot.clock import Clock
 from bot.events import ButtonEvent, ChatAddress, ChatKind, IncomingFile, MessageEvent, Sender
 from bot.messages import Button, OutgoingMessage
+from bot.inbox import TransportStore
 from bot.transports import EventHandler
 
 PLATFORM = "console"
@@ -37,7 +38,7 @@ class ConsoleTransport:
         self._counter = 0
         self.on_event: EventHandler | None = None
 
-    async def start(self, on_event: EventHandler) -> None:
+    async def start(self, on_event: EventHandler, store: TransportStore) -> None:
         self.on_event = on_event
 
     async def stop(self) -> None:

@@ -1,0 +1,79 @@
+"""What transports keep in the database: the updates they took, and small state.
+
+A transport records a batch of updates together with the state that confirms them to
+the platform (Telegram's next offset, Matrix's sync token) in one transaction, and only
+then confirms. Each update is handled exactly once: the unit of work that handles it
+claims its row (bot/dispatcher.py).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any, cast
+
+from sqlalchemy import CursorResult, select, update
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from bot.clock import Clock
+from bot.db.models import InboxUpdate, TransportState
+
+
+class TransportStore:
+    def __init__(self, sessions: async_sessionmaker[AsyncSession], clock: Clock) -> None:
+        self._sessions = sessions
+        self._clock = clock
+
+    async def take(
+        self,
+        platform: str,
+        updates: Sequence[tuple[str, dict[str, Any]]],
+        state: Mapping[str, str],
+    ) -> None:
+        """Record `updates` (skipping any recorded before) and `state`, atomically."""
+        async with self._sessions.begin() as session:
+            ids = [update_id for update_id, _ in updates]
+            known = set(
+                await session.scalars(
+                    select(InboxUpdate.update_id).where(
+                        InboxUpdate.platform == platform, InboxUpdate.update_id.in_(ids)
+                    )
+                )
+            )
+            now = self._clock.now()
+            session.add_all(
+                InboxUpdate(platform=platform, update_id=update_id, payload=payload,
+                            received_at=now)
+                for update_id, payload in updates
+                if update_id not in known
+            )
+            for key, value in state.items():
+                await session.merge(TransportState(platform=platform, key=key, value=value))
+
+    async def pending(self, platform: str) -> list[tuple[int, dict[str, Any]]]:
+        """Recorded updates not handled yet, oldest first, as (receipt, payload)."""
+        async with self._sessions() as session:
+            rows = await session.execute(
+                select(InboxUpdate.id, InboxUpdate.payload)
+                .where(InboxUpdate.platform == platform, InboxUpdate.handled_at.is_(None))
+                .order_by(InboxUpdate.id)
+            )
+            return [(receipt, payload or {}) for receipt, payload in rows]
+
+    async def state(self, platform: str, key: str) -> str | None:
+        async with self._sessions() as session:
+            row = await session.get(TransportState, (platform, key))
+            return row.value if row else None
+
+    async def set_state(self, platform: str, key: str, value: str) -> None:
+        async with self._sessions.begin() as session:
+            await session.merge(TransportState(platform=platform, key=key, value=value))
+
+
+async def claim(session: AsyncSession, receipt: int, clock: Clock) -> bool:
+    """Mark update `receipt` handled inside the caller's unit of work; False if it was."""
+    result = await session.execute(
+        update(InboxUpdate)
+        .where(InboxUpdate.id == receipt, InboxUpdate.handled_at.is_(None))
+        .values(handled_at=clock.now(), payload=None)
+    )
+    return cast(CursorResult[Any], result).rowcount == 1

@@ -1,0 +1,184 @@
+"""A Bot API server for the tests: the real python-telegram-bot client talks to it over HTTP.
+
+It keeps what the bot sent, lets a test inject what people do (messages, button taps),
+and answers getUpdates with long polling and offsets like Telegram does. Objects carry
+every field PTB requires for its pinned version.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import json
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+from aiohttp import web
+
+TOKEN = "123456:TEST-token-for-the-fake-bot-api-server"
+BOT = {"id": 123456, "is_bot": True, "first_name": "Netzwerkbot", "username": "netzwerkbot",
+       "can_join_groups": True, "can_read_all_group_messages": True,
+       "supports_inline_queries": False}
+
+
+@dataclass
+class Sent:
+    method: str
+    chat_id: int
+    message_id: int
+    text: str
+    params: dict[str, Any]
+
+
+@dataclass
+class FakeBotAPI:
+    updates: list[dict[str, Any]] = field(default_factory=list)
+    sent: list[Sent] = field(default_factory=list)
+    commands: dict[str, list[dict[str, str]]] = field(default_factory=dict)
+    answered_callbacks: list[str] = field(default_factory=list)
+    calls: list[str] = field(default_factory=list)
+    retry_after: list[int] = field(default_factory=list)  # answer the next sends with 429
+    _ids: itertools.count[int] = field(default_factory=lambda: itertools.count(1000))
+    _update_ids: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
+    _new_update: asyncio.Event = field(default_factory=asyncio.Event)
+    _runner: web.AppRunner | None = None
+    port: int = 0
+
+    # What people do.
+
+    def user(self, user_id: int, first_name: str, username: str | None = None,
+             language: str | None = "de") -> dict[str, Any]:
+        user: dict[str, Any] = {"id": user_id, "is_bot": False, "first_name": first_name}
+        if username:
+            user["username"] = username
+        if language:
+            user["language_code"] = language
+        return user
+
+    def group(self, chat_id: int, title: str) -> dict[str, Any]:
+        return {"id": chat_id, "type": "group", "title": title}
+
+    def private(self, user: dict[str, Any]) -> dict[str, Any]:
+        return {"id": user["id"], "type": "private", "first_name": user["first_name"]}
+
+    def message(self, user: dict[str, Any], chat: dict[str, Any], text: str) -> int:
+        message = {"message_id": next(self._ids), "date": int(time.time()), "chat": chat,
+                   "from": user, "text": text}
+        if text.startswith("/"):
+            command = text.split()[0]
+            message["entities"] = [{"type": "bot_command", "offset": 0, "length": len(command)}]
+        self._push({"message": message})
+        return message["message_id"]
+
+    def tap(self, user: dict[str, Any], sent: Sent, data: str) -> None:
+        chat = ({"id": sent.chat_id, "type": "private", "first_name": user["first_name"]}
+                if sent.chat_id > 0 else {"id": sent.chat_id, "type": "group", "title": "g"})
+        message = {"message_id": sent.message_id, "date": int(time.time()), "chat": chat,
+                   "from": BOT, "text": sent.text}
+        self._push({"callback_query": {"id": str(next(self._ids)), "from": user,
+                                       "chat_instance": "ci", "message": message,
+                                       "data": data}})
+
+    def _push(self, update: dict[str, Any]) -> None:
+        self.updates.append({"update_id": next(self._update_ids), **update})
+        self._new_update.set()
+
+    # The server.
+
+    async def start(self) -> str:
+        app = web.Application()
+        app.router.add_route("POST", "/bot{token}/{method}", self._dispatch)
+        self._runner = web.AppRunner(app, access_log=None)
+        await self._runner.setup()
+        site = web.TCPSite(self._runner, "127.0.0.1", 0)
+        await site.start()
+        self.port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+        return f"http://127.0.0.1:{self.port}/bot"
+
+    async def stop(self) -> None:
+        self._new_update.set()
+        if self._runner is not None:
+            await self._runner.cleanup()
+
+    async def _dispatch(self, request: web.Request) -> web.Response:
+        if request.match_info["token"] != TOKEN:
+            return _error(401, "Unauthorized")
+        method = request.match_info["method"]
+        self.calls.append(method)
+        if request.content_type == "multipart/form-data":
+            form = await request.post()
+            params: dict[str, Any] = {k: v for k, v in form.items()}
+        elif request.can_read_body:
+            params = await request.json()
+        else:
+            params = {}
+        handler = getattr(self, f"_api_{method}", None)
+        if handler is None:
+            return _error(404, f"Not Found: method {method}")
+        return await handler(params)
+
+    async def _api_getMe(self, params: dict[str, Any]) -> web.Response:
+        return _ok(BOT)
+
+    async def _api_deleteWebhook(self, params: dict[str, Any]) -> web.Response:
+        return _ok(True)
+
+    async def _api_setMyCommands(self, params: dict[str, Any]) -> web.Response:
+        commands = params["commands"]
+        language = params.get("language_code", "")
+        self.commands[language] = json.loads(commands) if isinstance(commands, str) else commands
+        return _ok(True)
+
+    async def _api_answerCallbackQuery(self, params: dict[str, Any]) -> web.Response:
+        self.answered_callbacks.append(str(params["callback_query_id"]))
+        return _ok(True)
+
+    async def _api_getUpdates(self, params: dict[str, Any]) -> web.Response:
+        offset = int(params.get("offset") or 0)
+        timeout = float(params.get("timeout") or 0)
+        self.updates = [u for u in self.updates if u["update_id"] >= offset]  # confirmed
+        if not self.updates and timeout:
+            self._new_update.clear()
+            try:
+                await asyncio.wait_for(self._new_update.wait(), timeout)
+            except TimeoutError:
+                pass
+        limit = int(params.get("limit") or 100)
+        return _ok(self.updates[:limit])
+
+    async def _api_sendMessage(self, params: dict[str, Any]) -> web.Response:
+        return self._record("sendMessage", params, params["text"])
+
+    async def _api_sendDocument(self, params: dict[str, Any]) -> web.Response:
+        document = params["document"]
+        name = getattr(document, "filename", "file")
+        response = self._record("sendDocument", params, params.get("caption", ""))
+        self.sent[-1].params["document_name"] = name
+        return response
+
+    def _record(self, method: str, params: dict[str, Any], text: str) -> web.Response:
+        if self.retry_after:
+            return _error(429, "Too Many Requests", {"retry_after": self.retry_after.pop(0)})
+        chat_id = int(params["chat_id"])
+        message_id = next(self._ids)
+        self.sent.append(Sent(method, chat_id, message_id, text, dict(params)))
+        chat = ({"id": chat_id, "type": "private", "first_name": "x"} if chat_id > 0
+                else {"id": chat_id, "type": "group", "title": "g"})
+        message: dict[str, Any] = {"message_id": message_id, "date": int(time.time()),
+                                   "chat": chat, "from": BOT, "text": text}
+        if method == "sendDocument":
+            message.pop("text")
+            message["document"] = {"file_id": f"f{message_id}", "file_unique_id": f"u{message_id}"}
+        return _ok(message)
+
+
+def _ok(result: Any) -> web.Response:
+    return web.json_response({"ok": True, "result": result})
+
+
+def _error(code: int, description: str, parameters: dict[str, Any] | None = None) -> web.Response:
+    body: dict[str, Any] = {"ok": False, "error_code": code, "description": description}
+    if parameters:
+        body["parameters"] = parameters
+    return web.json_response(body, status=code)
