@@ -14,7 +14,8 @@ from typing import TYPE_CHECKING
 
 from bot.clock import SystemClock
 from bot.config import ConfigError, Settings, load_settings
-from bot.transports import Transport
+from bot.redact import RedactSecrets
+from bot.transports import StartupError, Transport
 
 if TYPE_CHECKING:
     from bot.registry import Capability
@@ -95,6 +96,9 @@ def _configure_logging(settings: Settings, quiet: bool) -> None:
     # httpx logs request URLs, which carry the Telegram token; the others are chatty.
     for name in QUIET_LOGGERS:
         logging.getLogger(name).setLevel(logging.WARNING)
+    redact = RedactSecrets(settings.secrets)
+    for handler in logging.getLogger().handlers:
+        handler.addFilter(redact)
 
 
 def _capabilities() -> tuple[Capability, ...]:
@@ -128,13 +132,17 @@ def _live(settings: Settings, user: str, console_only: bool = False) -> int:
         for platform in platforms:
             if platform == "console":
                 transports.append(InteractiveConsole(clock, settings.network.tz, stop, user))
+            elif platform == "telegram":
+                from bot.transports.telegram.transport import TelegramTransport
+
+                transports.append(TelegramTransport(settings.telegram))
             else:
                 raise ConfigError(f"the {platform} transport is not part of this version yet")
         await app.run(settings, clock, transports, _capabilities(), stop)
 
     try:
         asyncio.run(main())
-    except ConfigError as error:
+    except (ConfigError, StartupError) as error:
         print(f"netzwerkbot: {error}", file=sys.stderr)
         return 2
     return 0

@@ -100,6 +100,18 @@ class Settings:
         enabled = tuple(name for name in ("telegram", "matrix") if getattr(self, name).enabled)
         return enabled or ("console",)
 
+    @property
+    def secrets(self) -> tuple[str, ...]:
+        """Every secret value set, for the log filter that masks them."""
+        password = make_url(normalise_database_url(self.database.url)).password
+        values = (
+            self.telegram.token,
+            self.matrix.access_token,
+            self.matrix.password,
+            str(password) if password else "",
+        )
+        return tuple(value for value in values if value)
+
     def with_database(self, url: str) -> Settings:
         return dataclasses.replace(self, database=DatabaseSettings(url=normalise_database_url(url)))
 

@@ -17,11 +17,11 @@ from collections.abc import Callable
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from bot import inbox
 from bot.context import Context
 from bot.db.models import Role
 from bot.errors import UserError
 from bot.events import ButtonEvent, ChatKind, Event, MessageEvent
-from bot import inbox
 from bot.i18n import N_, Translator
 from bot.messages import OutgoingMessage
 from bot.registry import Args, Command, Permission

@@ -41,8 +41,9 @@ class TransportStore:
             )
             now = self._clock.now()
             session.add_all(
-                InboxUpdate(platform=platform, update_id=update_id, payload=payload,
-                            received_at=now)
+                InboxUpdate(
+                    platform=platform, update_id=update_id, payload=payload, received_at=now
+                )
                 for update_id, payload in updates
                 if update_id not in known
             )
@@ -58,6 +59,11 @@ class TransportStore:
                 .order_by(InboxUpdate.id)
             )
             return [(receipt, payload or {}) for receipt, payload in rows]
+
+    async def done(self, receipt: int) -> None:
+        """Mark an update handled that no unit of work will (a kind the bot ignores)."""
+        async with self._sessions.begin() as session:
+            await claim(session, receipt, self._clock)
 
     async def state(self, platform: str, key: str) -> str | None:
         async with self._sessions() as session:

@@ -11,9 +11,9 @@ from sqlalchemy import inspect, select
 from bot.config import Settings
 from bot.db.models import Base
 from bot.events import ChatAddress
+from bot.inbox import TransportStore
 from bot.messages import OutgoingMessage
 from bot.registry import Capability
-from bot.inbox import TransportStore
 from bot.transports import EventHandler
 from bot.transports.console.script import ConsoleSession
 

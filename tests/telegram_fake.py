@@ -11,15 +11,22 @@ import asyncio
 import itertools
 import json
 import time
+from contextlib import suppress
 from dataclasses import dataclass, field
 from typing import Any
 
 from aiohttp import web
 
 TOKEN = "123456:TEST-token-for-the-fake-bot-api-server"
-BOT = {"id": 123456, "is_bot": True, "first_name": "Netzwerkbot", "username": "netzwerkbot",
-       "can_join_groups": True, "can_read_all_group_messages": True,
-       "supports_inline_queries": False}
+BOT = {
+    "id": 123456,
+    "is_bot": True,
+    "first_name": "Netzwerkbot",
+    "username": "netzwerkbot",
+    "can_join_groups": True,
+    "can_read_all_group_messages": True,
+    "supports_inline_queries": False,
+}
 
 
 @dataclass
@@ -47,8 +54,13 @@ class FakeBotAPI:
 
     # What people do.
 
-    def user(self, user_id: int, first_name: str, username: str | None = None,
-             language: str | None = "de") -> dict[str, Any]:
+    def user(
+        self,
+        user_id: int,
+        first_name: str,
+        username: str | None = None,
+        language: str | None = "de",
+    ) -> dict[str, Any]:
         user: dict[str, Any] = {"id": user_id, "is_bot": False, "first_name": first_name}
         if username:
             user["username"] = username
@@ -63,8 +75,13 @@ class FakeBotAPI:
         return {"id": user["id"], "type": "private", "first_name": user["first_name"]}
 
     def message(self, user: dict[str, Any], chat: dict[str, Any], text: str) -> int:
-        message = {"message_id": next(self._ids), "date": int(time.time()), "chat": chat,
-                   "from": user, "text": text}
+        message = {
+            "message_id": next(self._ids),
+            "date": int(time.time()),
+            "chat": chat,
+            "from": user,
+            "text": text,
+        }
         if text.startswith("/"):
             command = text.split()[0]
             message["entities"] = [{"type": "bot_command", "offset": 0, "length": len(command)}]
@@ -72,13 +89,29 @@ class FakeBotAPI:
         return message["message_id"]
 
     def tap(self, user: dict[str, Any], sent: Sent, data: str) -> None:
-        chat = ({"id": sent.chat_id, "type": "private", "first_name": user["first_name"]}
-                if sent.chat_id > 0 else {"id": sent.chat_id, "type": "group", "title": "g"})
-        message = {"message_id": sent.message_id, "date": int(time.time()), "chat": chat,
-                   "from": BOT, "text": sent.text}
-        self._push({"callback_query": {"id": str(next(self._ids)), "from": user,
-                                       "chat_instance": "ci", "message": message,
-                                       "data": data}})
+        chat = (
+            {"id": sent.chat_id, "type": "private", "first_name": user["first_name"]}
+            if sent.chat_id > 0
+            else {"id": sent.chat_id, "type": "group", "title": "g"}
+        )
+        message = {
+            "message_id": sent.message_id,
+            "date": int(time.time()),
+            "chat": chat,
+            "from": BOT,
+            "text": sent.text,
+        }
+        self._push(
+            {
+                "callback_query": {
+                    "id": str(next(self._ids)),
+                    "from": user,
+                    "chat_instance": "ci",
+                    "message": message,
+                    "data": data,
+                }
+            }
+        )
 
     def _push(self, update: dict[str, Any]) -> None:
         self.updates.append({"update_id": next(self._update_ids), **update})
@@ -106,13 +139,12 @@ class FakeBotAPI:
             return _error(401, "Unauthorized")
         method = request.match_info["method"]
         self.calls.append(method)
-        if request.content_type == "multipart/form-data":
-            form = await request.post()
-            params: dict[str, Any] = {k: v for k, v in form.items()}
-        elif request.can_read_body:
+        params: dict[str, Any] = {}
+        if request.content_type == "application/json":
             params = await request.json()
-        else:
-            params = {}
+        elif request.can_read_body:  # PTB posts form fields, objects among them as JSON
+            form = await request.post()
+            params = {key: _field(value) for key, value in form.items()}
         handler = getattr(self, f"_api_{method}", None)
         if handler is None:
             return _error(404, f"Not Found: method {method}")
@@ -125,9 +157,7 @@ class FakeBotAPI:
         return _ok(True)
 
     async def _api_setMyCommands(self, params: dict[str, Any]) -> web.Response:
-        commands = params["commands"]
-        language = params.get("language_code", "")
-        self.commands[language] = json.loads(commands) if isinstance(commands, str) else commands
+        self.commands[params.get("language_code", "")] = params["commands"]
         return _ok(True)
 
     async def _api_answerCallbackQuery(self, params: dict[str, Any]) -> web.Response:
@@ -140,10 +170,8 @@ class FakeBotAPI:
         self.updates = [u for u in self.updates if u["update_id"] >= offset]  # confirmed
         if not self.updates and timeout:
             self._new_update.clear()
-            try:
+            with suppress(TimeoutError):
                 await asyncio.wait_for(self._new_update.wait(), timeout)
-            except TimeoutError:
-                pass
         limit = int(params.get("limit") or 100)
         return _ok(self.updates[:limit])
 
@@ -163,14 +191,28 @@ class FakeBotAPI:
         chat_id = int(params["chat_id"])
         message_id = next(self._ids)
         self.sent.append(Sent(method, chat_id, message_id, text, dict(params)))
-        chat = ({"id": chat_id, "type": "private", "first_name": "x"} if chat_id > 0
-                else {"id": chat_id, "type": "group", "title": "g"})
-        message: dict[str, Any] = {"message_id": message_id, "date": int(time.time()),
-                                   "chat": chat, "from": BOT, "text": text}
+        chat = (
+            {"id": chat_id, "type": "private", "first_name": "x"}
+            if chat_id > 0
+            else {"id": chat_id, "type": "group", "title": "g"}
+        )
+        message: dict[str, Any] = {
+            "message_id": message_id,
+            "date": int(time.time()),
+            "chat": chat,
+            "from": BOT,
+            "text": text,
+        }
         if method == "sendDocument":
             message.pop("text")
             message["document"] = {"file_id": f"f{message_id}", "file_unique_id": f"u{message_id}"}
         return _ok(message)
+
+
+def _field(value: Any) -> Any:
+    if isinstance(value, str) and value[:1] in ("{", "["):
+        return json.loads(value)
+    return value
 
 
 def _ok(result: Any) -> web.Response:

@@ -54,13 +54,17 @@ def test_db_upgrade_by_hand(tmp_path: Path) -> None:
 
 def test_a_transport_not_built_yet_is_refused_clearly(tmp_path: Path) -> None:
     config = tmp_path / "config.toml"
-    config.write_text("[telegram]\nenabled = true\ntoken = '123:abc'\n", encoding="utf-8")
+    config.write_text(
+        "[matrix]\nenabled = true\nhomeserver = 'https://matrix.example.org'\n"
+        "user_id = '@bot:example.org'\naccess_token = 'syt_abc'\n",
+        encoding="utf-8",
+    )
     result = netzwerkbot(tmp_path, "--config", str(config), "run")
     assert result.returncode == 2
     assert result.stderr.strip() == (
-        "netzwerkbot: the telegram transport is not part of this version yet"
+        "netzwerkbot: the matrix transport is not part of this version yet"
     )
-    assert "123:abc" not in result.stderr
+    assert "syt_abc" not in result.stderr
 
 
 def test_messenger_libraries_are_imported_only_by_transports() -> None:

@@ -117,3 +117,23 @@ def test_a_url_with_a_bad_port_is_one_clear_line(tmp_path: Path) -> None:
     path = write(tmp_path, "[database]\nurl = 'postgresql://u@host:notaport/db'\n")
     with pytest.raises(ConfigError, match=r"\[database\] url: expected a URL"):
         load_settings(path, environ={})
+
+
+def test_secrets_are_masked_in_messages_and_tracebacks() -> None:
+    import logging
+
+    from bot.redact import MASK, RedactSecrets
+
+    redact = RedactSecrets(["123456:SECRETTOKEN", "hunter2pw"])
+    try:
+        raise ConnectionError("GET https://api.example/bot123456:SECRETTOKEN/getMe failed")
+    except ConnectionError:
+        import sys
+
+        record = logging.LogRecord(
+            "x", logging.ERROR, __file__, 1, "password %s", ("hunter2pw",), sys.exc_info()
+        )
+    assert redact.filter(record)
+    assert record.getMessage() == f"password {MASK}"
+    assert record.exc_text is not None and "SECRETTOKEN" not in record.exc_text
+    assert f"bot{MASK}/getMe" in record.exc_text

@@ -13,6 +13,10 @@ from bot.messages import OutgoingMessage
 EventHandler = Callable[[Event], Awaitable[None]]
 
 
+class StartupError(Exception):
+    """A transport cannot start (wrong token, unreachable server); str() is the one line shown."""
+
+
 class RetryLater(Exception):
     """The platform asked us to slow down (Telegram 429, Matrix M_LIMIT_EXCEEDED)."""
 

@@ -12,8 +12,8 @@ from zoneinfo import ZoneInfo
 
 from bot.clock import Clock
 from bot.events import ButtonEvent, ChatAddress, ChatKind, IncomingFile, MessageEvent, Sender
-from bot.messages import Button, OutgoingMessage
 from bot.inbox import TransportStore
+from bot.messages import Button, OutgoingMessage
 from bot.transports import EventHandler
 
 PLATFORM = "console"

@@ -1,0 +1,1 @@
+"""The Telegram transport: python-telegram-bot's Bot, long polling, Telegram HTML."""

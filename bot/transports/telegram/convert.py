@@ -1,0 +1,59 @@
+"""Telegram updates to neutral events."""
+
+from __future__ import annotations
+
+from telegram import Chat, Update, User
+
+from bot.events import ButtonEvent, ChatAddress, ChatKind, Event, MessageEvent, Sender
+
+PLATFORM = "telegram"
+
+
+def chat_address(chat: Chat) -> ChatAddress:
+    if chat.type == Chat.PRIVATE:
+        return ChatAddress(PLATFORM, str(chat.id), ChatKind.PRIVATE, chat.full_name)
+    return ChatAddress(PLATFORM, str(chat.id), ChatKind.GROUP, chat.title)
+
+
+def sender(user: User) -> Sender:
+    return Sender(
+        PLATFORM,
+        str(user.id),
+        user.full_name,
+        username=user.username,
+        language=user.language_code,
+        # Works once the person has started the bot; until then Telegram refuses.
+        private_chat=ChatAddress(PLATFORM, str(user.id), ChatKind.PRIVATE, user.full_name),
+    )
+
+
+def to_event(update: Update, receipt: int, bot_username: str) -> Event | None:
+    """The neutral event for `update`, or None for kinds the bot does not act on (yet)."""
+    if update.callback_query is not None:
+        query = update.callback_query
+        message = query.message
+        if message is None or not query.data:
+            return None
+        return ButtonEvent(
+            chat=chat_address(message.chat),
+            sender=sender(query.from_user),
+            message_id=str(message.message_id),
+            data=query.data,
+            receipt=receipt,
+            raw=update,
+        )
+    message = update.message
+    if message is None or message.from_user is None or message.from_user.is_bot:
+        return None
+    text = message.text or message.caption or ""
+    reply = message.reply_to_message
+    return MessageEvent(
+        chat=chat_address(message.chat),
+        sender=sender(message.from_user),
+        message_id=str(message.message_id),
+        text=text,
+        reply_to=str(reply.message_id) if reply else None,
+        bot_usernames=(bot_username,),
+        receipt=receipt,
+        raw=update,
+    )

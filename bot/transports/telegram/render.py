@@ -1,0 +1,69 @@
+"""Neutral rich text to Telegram HTML, split to Telegram's message size."""
+
+from __future__ import annotations
+
+import html
+
+from bot.messages import RichText, Span, Style
+
+MAX_TEXT = 4096  # in UTF-16 code units of the text as shown, after Telegram parsed the HTML
+
+_TAGS = {Style.BOLD: "b", Style.ITALIC: "i", Style.CODE: "code"}
+
+
+def to_html(text: RichText) -> str:
+    """Every character people wrote is escaped; only our own spans become tags."""
+    parts = []
+    for span in text.spans:
+        escaped = html.escape(span.text, quote=False)
+        tag = _TAGS.get(span.style)
+        parts.append(f"<{tag}>{escaped}</{tag}>" if tag else escaped)
+    return "".join(parts)
+
+
+def split(text: RichText, limit: int = MAX_TEXT) -> list[RichText]:
+    """Pieces of at most `limit` characters, cut at line ends where a line allows it."""
+    lines: list[list[Span]] = [[]]
+    for span in text.spans:
+        for index, fragment in enumerate(span.text.split("\n")):
+            if index:
+                lines.append([])
+            if fragment:
+                lines[-1].append(Span(fragment, span.style))
+    chunks: list[list[Span]] = []
+    size = 0
+    for line in lines:
+        for piece in _hard_wrap(line, limit):
+            length = sum(units(s.text) for s in piece)
+            if chunks and size + 1 + length <= limit:
+                chunks[-1] += [Span("\n"), *piece]
+                size += 1 + length
+            else:
+                chunks.append(list(piece))
+                size = length
+    return [RichText(tuple(chunk)) for chunk in chunks if chunk] or [RichText()]
+
+
+def units(text: str) -> int:
+    """Length as Telegram counts it: characters beyond the BMP (most emoji) count twice."""
+    return len(text) + sum(1 for char in text if ord(char) > 0xFFFF)
+
+
+def _hard_wrap(line: list[Span], limit: int) -> list[list[Span]]:
+    """A line longer than `limit` is cut into `limit`-sized pieces; others stay whole."""
+    pieces: list[list[Span]] = [[]]
+    size = 0
+    for span in line:
+        taken: list[str] = []
+        for char in span.text:
+            width = 2 if ord(char) > 0xFFFF else 1
+            if size + width > limit:
+                if taken:
+                    pieces[-1].append(Span("".join(taken), span.style))
+                pieces.append([])
+                taken, size = [], 0
+            taken.append(char)
+            size += width
+        if taken:
+            pieces[-1].append(Span("".join(taken), span.style))
+    return pieces

@@ -1,0 +1,206 @@
+"""The bot in Telegram through python-telegram-bot's Bot: long polling and sending.
+
+Updates are recorded in the inbox together with the next offset before getUpdates is
+called with that offset (which confirms them to Telegram), then handled one by one; each
+carries its receipt, so an update is handled once even across restarts.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import warnings
+from contextlib import suppress
+from datetime import timedelta
+from typing import Any
+
+from telegram import (
+    Bot,
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    InputFile,
+    Message,
+    ReplyParameters,
+    Update,
+)
+from telegram.constants import ParseMode
+from telegram.error import BadRequest, Forbidden, InvalidToken, NetworkError, RetryAfter, TimedOut
+from telegram.warnings import PTBDeprecationWarning
+
+from bot.config import TelegramSettings
+from bot.events import ChatAddress
+from bot.inbox import TransportStore
+from bot.messages import OutgoingMessage
+from bot.transports import EventHandler, PermanentFailure, RetryLater, StartupError
+from bot.transports.telegram.convert import PLATFORM, to_event
+from bot.transports.telegram.render import split, to_html
+
+log = logging.getLogger(__name__)
+
+UPDATE_KINDS = ["message", "edited_message", "callback_query", "my_chat_member", "chat_member"]
+
+
+class TelegramTransport:
+    platform = PLATFORM
+
+    def __init__(self, settings: TelegramSettings, poll_timeout: int = 30) -> None:
+        self._settings = settings
+        self._poll_timeout = poll_timeout
+        self._bot: Bot | None = None
+        self._username = ""
+        self._task: asyncio.Task[None] | None = None
+        self._stopping = asyncio.Event()
+
+    @property
+    def bot(self) -> Bot:
+        assert self._bot is not None, "start() first"
+        return self._bot
+
+    async def start(self, on_event: EventHandler, store: TransportStore) -> None:
+        bot = Bot(
+            self._settings.token,
+            base_url=self._settings.base_url,
+            base_file_url=self._settings.base_file_url,
+        )
+        try:
+            await bot.initialize()  # getMe: checks the token
+            await bot.delete_webhook()  # long polling and a webhook exclude each other
+        except InvalidToken:
+            raise StartupError(
+                "Telegram refused the bot token: check [telegram] token or "
+                "NETZWERKBOT_TELEGRAM_TOKEN (the token @BotFather gave you)"
+            ) from None
+        except NetworkError as error:
+            raise StartupError(
+                f"cannot reach the Telegram Bot API at {self._settings.base_url}: {error}"
+            ) from None
+        self._bot = bot
+        self._username = bot.username
+        log.info("telegram: connected as @%s", self._username)
+        self._task = asyncio.create_task(self._receive(on_event, store))
+
+    async def stop(self) -> None:
+        """Finish the update in hand (so its answer is marked sent), then stop polling."""
+        self._stopping.set()
+        if self._task is not None:
+            try:
+                await asyncio.wait_for(asyncio.shield(self._task), timeout=10)
+            except TimeoutError:
+                self._task.cancel()
+            with suppress(asyncio.CancelledError):
+                await asyncio.gather(self._task, return_exceptions=True)
+        if self._bot is not None:
+            await self._bot.shutdown()
+
+    async def _receive(self, on_event: EventHandler, store: TransportStore) -> None:
+        await self._handle_pending(on_event, store)  # taken before a restart
+        offset = int(await store.state(PLATFORM, "offset") or 0)
+        failures = 0
+        while not self._stopping.is_set():
+            try:
+                updates = await self._next_updates(offset)
+                failures = 0
+            except NetworkError as error:
+                failures += 1
+                delay = min(60, 2**failures)
+                log.warning("telegram: getUpdates failed (%s); again in %s s", error, delay)
+                await asyncio.sleep(delay)  # waiting for the network, not a test clock
+                continue
+            if not updates:
+                continue
+            offset = updates[-1].update_id + 1
+            await store.take(
+                PLATFORM,
+                [(str(u.update_id), u.to_dict()) for u in updates],
+                {"offset": str(offset)},
+            )
+            await self._handle_pending(on_event, store)
+
+    async def _next_updates(self, offset: int) -> tuple[Update, ...]:
+        """The next batch, or nothing when stop() is called during the long poll."""
+        poll = asyncio.ensure_future(
+            self.bot.get_updates(
+                offset=offset or None, timeout=self._poll_timeout, allowed_updates=UPDATE_KINDS
+            )
+        )
+        stopping = asyncio.ensure_future(self._stopping.wait())
+        await asyncio.wait({poll, stopping}, return_when=asyncio.FIRST_COMPLETED)
+        stopping.cancel()
+        if not poll.done():
+            poll.cancel()  # updates not recorded are not confirmed: Telegram sends them again
+            with suppress(asyncio.CancelledError):
+                await poll
+            return ()
+        return poll.result()
+
+    async def _handle_pending(self, on_event: EventHandler, store: TransportStore) -> None:
+        for receipt, payload in await store.pending(PLATFORM):
+            if self._stopping.is_set():
+                return  # the rest waits in the inbox for the next start
+            update = Update.de_json(payload, self.bot)
+            if update.callback_query is not None:
+                # Answer at once so the phone stops spinning; an old query may be gone.
+                with suppress(BadRequest, NetworkError):
+                    await update.callback_query.answer()
+            event = to_event(update, receipt, self._username)
+            if event is None:
+                await store.done(receipt)
+                continue
+            try:
+                await on_event(event)
+            except Exception:
+                log.exception("telegram: update %s could not be handled", receipt)
+                await store.done(receipt)
+
+    async def send(self, chat: ChatAddress, message: OutgoingMessage) -> str | None:
+        chat_id = int(chat.chat_id)
+        markup = (
+            InlineKeyboardMarkup(
+                [
+                    [InlineKeyboardButton(b.label, callback_data=b.data) for b in row]
+                    for row in message.buttons
+                ]
+            )
+            if message.buttons
+            else None
+        )
+        reply = (
+            ReplyParameters(message_id=int(message.reply_to), allow_sending_without_reply=True)
+            if message.reply_to and message.reply_to.isdigit()
+            else None
+        )
+        sent: Message | None = None
+        parts = split(message.text) if message.text.plain else []
+        for index, part in enumerate(parts):
+            sent = await _call(
+                self.bot.send_message(
+                    chat_id,
+                    to_html(part),
+                    parse_mode=ParseMode.HTML,
+                    reply_markup=markup if index == len(parts) - 1 else None,
+                    reply_parameters=reply if index == 0 else None,
+                )
+            )
+        for attachment in message.attachments:
+            sent = await _call(
+                self.bot.send_document(
+                    chat_id, InputFile(attachment.data, filename=attachment.filename)
+                )
+            )
+        return str(sent.message_id) if sent else None
+
+
+async def _call(request: Any) -> Message:
+    """Telegram's answers as the outbox understands them."""
+    try:
+        return await request
+    except RetryAfter as error:
+        with warnings.catch_warnings():  # int today, timedelta in PTB 23: both are handled
+            warnings.simplefilter("ignore", PTBDeprecationWarning)
+            wait = error.retry_after
+        raise RetryLater(wait.total_seconds() if isinstance(wait, timedelta) else wait) from None
+    except TimedOut:
+        # It may have arrived: sending again could double it. Recorded, not repeated.
+        raise PermanentFailure("uncertain: timed out, may or may not have been delivered") from None
+    except (Forbidden, BadRequest) as error:
+        raise PermanentFailure(f"{type(error).__name__}: {error.message}") from None

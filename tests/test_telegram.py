@@ -1,0 +1,201 @@
+"""The bot in Telegram: the real python-telegram-bot client against a fake Bot API server."""
+
+from __future__ import annotations
+
+import asyncio
+import subprocess
+import sys
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from bot.app import Core, open_core
+from bot.clock import SystemClock
+from bot.config import Settings, TelegramSettings
+from bot.events import Event
+from bot.transports import StartupError
+from bot.transports.telegram.transport import TelegramTransport
+from handlers import capabilities
+from tests.telegram_fake import TOKEN, FakeBotAPI, Sent
+
+ANNA = 9001  # a network coordinator: telegram:9001 in the settings below
+
+
+@dataclass
+class Running:
+    fake: FakeBotAPI
+    core: Core
+    transport: TelegramTransport
+
+    async def sent(self, count: int, timeout: float = 10) -> list[Sent]:
+        """Wait until the bot has sent `count` messages in all (a real peer's round trip)."""
+        deadline = asyncio.get_running_loop().time() + timeout
+        while len(self.fake.sent) < count:
+            if asyncio.get_running_loop().time() > deadline:
+                raise AssertionError(f"bot sent {len(self.fake.sent)}, expected {count}")
+            await asyncio.sleep(0.01)
+        return self.fake.sent
+
+
+def telegram_settings(base_url: str, token: str = TOKEN) -> TelegramSettings:
+    return TelegramSettings(
+        enabled=True,
+        token=token,
+        base_url=base_url,
+        base_file_url=base_url.replace("/bot", "/file/bot"),
+    )
+
+
+async def start(settings: Settings, fake: FakeBotAPI, base_url: str) -> Running:
+    transport = TelegramTransport(telegram_settings(base_url), poll_timeout=1)
+    core = await open_core(settings, SystemClock(), {"telegram": transport}, capabilities())
+
+    async def handle(event: Event) -> None:
+        await core.dispatcher.handle(event)
+        await core.sender.drain()
+
+    await transport.start(handle, core.store)
+    return Running(fake, core, transport)
+
+
+@pytest.fixture
+async def telegram(settings: Settings) -> AsyncIterator[Running]:
+    fake = FakeBotAPI()
+    base_url = await fake.start()
+    network = settings.network.__class__(
+        name=settings.network.name, coordinators=(f"telegram:{ANNA}",)
+    )
+    running = await start(
+        settings.__class__(network=network, database=settings.database), fake, base_url
+    )
+    try:
+        yield running
+    finally:
+        await running.transport.stop()
+        await running.core.close()
+        await fake.stop()
+
+
+async def test_private_start_is_answered_in_html(telegram: Running) -> None:
+    fake = telegram.fake
+    ben = fake.user(7, "Ben <Admin>", "ben", language="en")
+    fake.message(ben, fake.private(ben), "/start")
+    (reply,) = await telegram.sent(1)
+    assert reply.chat_id == 7
+    assert reply.params["parse_mode"] == "HTML"
+    assert reply.text.startswith("Hello Ben &lt;Admin&gt;! I am the assistant of <b>")
+
+
+async def test_group_commands_addressed_to_this_bot_only(telegram: Running) -> None:
+    fake = telegram.fake
+    anna = fake.user(ANNA, "Anna")
+    group = fake.group(-100, "Plenum")
+    fake.message(anna, group, "/help@someotherbot")
+    fake.message(anna, group, "/setup@netzwerkbot Plenum")
+    (reply,) = await telegram.sent(1)
+    assert reply.chat_id == -100
+    assert (
+        reply.text
+        == "Dieser Chat gehört jetzt zum neuen Gremium <b>Plenum</b>. Sie koordinieren es."
+    )
+    assert reply.params["reply_parameters"]["message_id"] > 0
+
+
+async def test_buttons_are_inline_keyboards_and_taps_are_answered(telegram: Running) -> None:
+    fake = telegram.fake
+    ben = fake.user(7, "Ben")
+    fake.message(ben, fake.private(ben), "/language")
+    (question,) = await telegram.sent(1)
+    keyboard = question.params["reply_markup"]["inline_keyboard"]
+    assert [[b["text"] for b in row] for row in keyboard] == [["Deutsch"], ["English"]]
+    data = keyboard[1][0]["callback_data"]
+    assert len(data.encode()) <= 64
+    fake.tap(ben, question, data)
+    answer = (await telegram.sent(2))[1]
+    assert answer.text == "From now on I write to you in English."
+    assert len(fake.answered_callbacks) == 1
+
+
+async def test_hostile_text_comes_back_escaped_and_intact(telegram: Running) -> None:
+    fake = telegram.fake
+    name = '<a href="javascript:alert(1)">*Eve*</a> & _co_ \u202e\u200b 👩‍👩‍👧'
+    eve = fake.user(8, name)
+    fake.message(eve, fake.private(eve), "/whoami")
+    (reply,) = await telegram.sent(1)
+    assert "<a href" not in reply.text
+    assert (
+        '&lt;a href="javascript:alert(1)"&gt;*Eve*&lt;/a&gt; &amp; _co_ \u202e\u200b 👩‍👩‍👧'
+        in reply.text
+    )
+
+
+async def test_a_rate_limit_answer_is_waited_out(telegram: Running) -> None:
+    fake = telegram.fake
+    fake.retry_after.append(1)
+    ben = fake.user(7, "Ben")
+    fake.message(ben, fake.private(ben), "/start")
+    await asyncio.sleep(0.3)  # the fake's 429 has come back by now
+    assert fake.sent == []
+    await asyncio.sleep(1)  # Telegram's retry_after, a real peer's wait
+    await telegram.core.sender.drain()
+    (reply,) = await telegram.sent(1)
+    assert reply.text.startswith("Hallo Ben!")
+
+
+async def test_updates_taken_before_a_restart_are_handled_once(
+    telegram: Running, settings: Settings
+) -> None:
+    fake = telegram.fake
+    ben = fake.user(7, "Ben")
+    for n in range(5):
+        fake.message(ben, fake.private(ben), f"/start {n}" if n % 2 else "/start")
+    await telegram.sent(5)
+    await telegram.transport.stop()
+    base_url = f"http://127.0.0.1:{fake.port}/bot"
+    restarted = await start(settings, fake, base_url)
+    try:
+        fake.message(ben, fake.private(ben), "/whoami")
+        sent = await restarted.sent(6)
+        await asyncio.sleep(0.2)
+        assert len(fake.sent) == 6, [(s.chat_id, s.text[:30]) for s in fake.sent]  # nothing twice
+        assert sent[-1].text.startswith("Sie sind <b>Ben</b>.")
+    finally:
+        await restarted.transport.stop()
+        await restarted.core.close()
+
+
+async def test_a_wrong_token_stops_start_up_with_a_clear_line(settings: Settings) -> None:
+    fake = FakeBotAPI()
+    base_url = await fake.start()
+    try:
+        transport = TelegramTransport(telegram_settings(base_url, token="1:wrong"))
+        core = await open_core(settings, SystemClock(), {"telegram": transport}, capabilities())
+        try:
+            with pytest.raises(StartupError, match="Telegram refused the bot token"):
+                await transport.start(core.dispatcher.handle, core.store)
+        finally:
+            await core.close()
+    finally:
+        await fake.stop()
+
+
+def test_the_token_never_reaches_the_log(tmp_path: Path) -> None:
+    config = tmp_path / "config.toml"
+    config.write_text(
+        "[telegram]\nenabled = true\nbase_url = 'http://127.0.0.1:9/bot'\n"
+        "[logging]\nlevel = 'DEBUG'\n",
+        encoding="utf-8",
+    )
+    result = subprocess.run(
+        [sys.executable, "-m", "bot", "--config", str(config), "run"],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        timeout=60,
+        env={"NETZWERKBOT_TELEGRAM_TOKEN": TOKEN, "PATH": "/usr/bin:/bin"},
+    )
+    assert result.returncode == 2
+    assert "cannot reach the Telegram Bot API at http://127.0.0.1:9/bot" in result.stderr
+    assert TOKEN not in result.stderr and TOKEN.split(":")[1] not in result.stderr
