@@ -81,6 +81,18 @@ async def open_core(
     )
 
 
+def command_menus(runtime: Runtime) -> dict[str, list[tuple[str, str]]]:
+    """The commands everyone may use, with their help, per language ("" the default)."""
+    commands = runtime.registry.visible_commands(is_coordinator=False)
+    catalogs = runtime.catalogs
+    menus = {
+        code: [(c.name, catalogs.translator(code)(c.help)) for c in commands]
+        for code in catalogs.languages
+    }
+    menus[""] = menus[catalogs.default]
+    return menus
+
+
 async def run(
     settings: Settings,
     clock: Clock,
@@ -117,6 +129,7 @@ async def run(
         for transport in transports:
             await transport.start(handle, core.store)
             started.append(transport)
+            await transport.publish_commands(command_menus(core.runtime))
             log.info("%s transport started", transport.platform)
         await stop.wait()
     finally:

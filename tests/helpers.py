@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -68,6 +68,9 @@ class Recorder:
 
     async def start(self, on_event: EventHandler, store: TransportStore) -> None:
         pass
+
+    async def publish_commands(self, menus: Mapping[str, Sequence[tuple[str, str]]]) -> None:
+        pass  # no menu here: /help lists them
 
     async def stop(self) -> None:
         pass

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.app import Core, open_core
+from bot.app import Core, command_menus, open_core
 from bot.clock import SystemClock
 from bot.config import Settings, TelegramSettings
 from bot.events import Event
@@ -199,3 +199,13 @@ def test_the_token_never_reaches_the_log(tmp_path: Path) -> None:
     assert result.returncode == 2
     assert "cannot reach the Telegram Bot API at http://127.0.0.1:9/bot" in result.stderr
     assert TOKEN not in result.stderr and TOKEN.split(":")[1] not in result.stderr
+
+
+async def test_the_command_menu_per_language_comes_from_the_registry(telegram: Running) -> None:
+    await telegram.transport.publish_commands(command_menus(telegram.core.runtime))
+    menus = telegram.fake.commands
+    assert set(menus) == {"", "de", "en"}
+    english = {c["command"]: c["description"] for c in menus["en"]}
+    assert english["help"] == "Show this list"
+    assert "setup" not in english  # coordinators' commands stay out of everyone's menu
+    assert menus[""] == menus["de"]

@@ -3,7 +3,7 @@ into neutral events and renders neutral messages for its platform."""
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from typing import Protocol
 
 from bot.events import ChatAddress, Event
@@ -43,4 +43,9 @@ class Transport(Protocol):
 
     async def send(self, chat: ChatAddress, message: OutgoingMessage) -> str | None:
         """Deliver one message; return the platform's id for it."""
+        ...
+
+    async def publish_commands(self, menus: Mapping[str, Sequence[tuple[str, str]]]) -> None:
+        """Show the commands in the platform's menu: per language, (name, one-line help);
+        the key "" is for readers whose language has no menu of its own."""
         ...

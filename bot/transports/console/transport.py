@@ -6,7 +6,7 @@ transport remembers the bot's messages with buttons so that a person can tap one
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
@@ -40,6 +40,9 @@ class ConsoleTransport:
 
     async def start(self, on_event: EventHandler, store: TransportStore) -> None:
         self.on_event = on_event
+
+    async def publish_commands(self, menus: Mapping[str, Sequence[tuple[str, str]]]) -> None:
+        pass  # no menu here: /help lists them
 
     async def stop(self) -> None:
         self.on_event = None

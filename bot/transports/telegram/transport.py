@@ -12,10 +12,12 @@ import logging
 import warnings
 from contextlib import suppress
 from datetime import timedelta
-from typing import Any
+from collections.abc import Awaitable, Mapping, Sequence
+from typing import TypeVar
 
 from telegram import (
     Bot,
+    BotCommand,
     InlineKeyboardButton,
     InlineKeyboardMarkup,
     InputFile,
@@ -36,6 +38,8 @@ from bot.transports.telegram.convert import PLATFORM, to_event
 from bot.transports.telegram.render import split, to_html
 
 log = logging.getLogger(__name__)
+
+T = TypeVar("T")
 
 UPDATE_KINDS = ["message", "edited_message", "callback_query", "my_chat_member", "chat_member"]
 
@@ -152,6 +156,16 @@ class TelegramTransport:
                 log.exception("telegram: update %s could not be handled", receipt)
                 await store.done(receipt)
 
+    async def publish_commands(self, menus: Mapping[str, Sequence[tuple[str, str]]]) -> None:
+        """setMyCommands once per language; Telegram shows each user the one for theirs."""
+        for language, commands in menus.items():
+            await _call(
+                self.bot.set_my_commands(
+                    [BotCommand(name, help_text[:256]) for name, help_text in commands],
+                    language_code=language or None,
+                )
+            )
+
     async def send(self, chat: ChatAddress, message: OutgoingMessage) -> str | None:
         chat_id = int(chat.chat_id)
         markup = (
@@ -190,7 +204,7 @@ class TelegramTransport:
         return str(sent.message_id) if sent else None
 
 
-async def _call(request: Any) -> Message:
+async def _call(request: Awaitable[T]) -> T:
     """Telegram's answers as the outbox understands them."""
     try:
         return await request
