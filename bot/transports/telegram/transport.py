@@ -10,9 +10,9 @@ from __future__ import annotations
 import asyncio
 import logging
 import warnings
+from collections.abc import Awaitable, Mapping, Sequence
 from contextlib import suppress
 from datetime import timedelta
-from collections.abc import Awaitable, Mapping, Sequence
 from typing import TypeVar
 
 from telegram import (
