@@ -15,7 +15,7 @@ from enum import Enum
 from functools import cache
 from typing import Any
 
-from sqlalchemy import Insert, Select, Update, bindparam, delete, insert, select, update
+from sqlalchemy import Insert, Select, Update, bindparam, delete, func, insert, select, update
 from sqlalchemy.engine import Row
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession
 
@@ -114,6 +114,19 @@ def _close_update() -> Update:
 
 
 @cache
+def _next_query() -> Select[Any]:
+    return (
+        select(func.min(OutboxMessage.not_before))
+        .join(OutboxMessage.channel)
+        .where(
+            OutboxMessage.sent_at.is_(None),
+            OutboxMessage.failed_at.is_(None),
+            Channel.platform.in_(bindparam("platforms", expanding=True)),
+        )
+    )
+
+
+@cache
 def _due_query() -> Select[Any]:
     # Built once, and plain rows rather than ORM objects: the sender runs it after every event.
     return (
@@ -160,15 +173,25 @@ class OutboxSender:
         self._wakeup.set()
 
     async def run(self, idle_seconds: float = 30.0) -> None:
-        """Drain whenever woken, and every `idle_seconds` for delayed retries."""
+        """Drain whenever woken, when a held message may go, and every `idle_seconds`."""
         while True:
             try:
                 await self.drain()
+                timeout = await self.next_wake(idle_seconds)
             except Exception:
                 log.exception("outbox drain failed; retrying later")
+                timeout = idle_seconds
             with suppress(TimeoutError):
-                await asyncio.wait_for(self._wakeup.wait(), idle_seconds)
+                await asyncio.wait_for(self._wakeup.wait(), timeout)
             self._wakeup.clear()
+
+    async def next_wake(self, idle_seconds: float) -> float:
+        """Seconds until the earliest held message may go, at most `idle_seconds`."""
+        async with self._engine.connect() as connection:
+            earliest = await connection.scalar(_next_query(), {"platforms": list(self._transports)})
+        if earliest is None:
+            return idle_seconds
+        return min(idle_seconds, max(0.05, (earliest - self._clock.now()).total_seconds()))
 
     async def drain(self) -> int:
         """Send everything that is due now; return how many rows were delivered.

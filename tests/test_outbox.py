@@ -160,3 +160,13 @@ async def test_messages_after_a_goodbye_are_not_sent_into_an_erased_chat(rig: Ri
     async with rig.core.sessions() as session:
         chat = await session.scalar(select(Channel).where(Channel.chat_id == "@dana"))
     assert chat is not None and chat.member_id is not None  # the chat is the new dana's
+
+
+async def test_the_sender_wakes_when_the_earliest_held_message_may_go(rig: Rig) -> None:
+    assert await rig.core.sender.next_wake(30) == 30  # nothing pending: the idle poll
+    await rig.say("anna", "plenum", "/start")
+    rig.recorder.failures.append(RetryLater(1.5))
+    await rig.core.sender.drain()
+    assert await rig.core.sender.next_wake(30) == 1.5
+    rig.clock.advance(timedelta(seconds=2))
+    assert await rig.core.sender.next_wake(30) == 0.05  # overdue: at once

@@ -7,15 +7,17 @@ import subprocess
 import sys
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
 
 from bot.app import Core, command_menus, open_core
-from bot.clock import SystemClock
+from bot.clock import Clock, ManualClock, SystemClock
 from bot.config import Settings, TelegramSettings
 from bot.events import Event
 from bot.transports import StartupError
+from bot.transports.telegram.limits import SendLimits
 from bot.transports.telegram.transport import TelegramTransport
 from handlers import capabilities
 from tests.telegram_fake import TOKEN, FakeBotAPI, Sent
@@ -48,9 +50,30 @@ def telegram_settings(base_url: str, token: str = TOKEN) -> TelegramSettings:
     )
 
 
-async def start(settings: Settings, fake: FakeBotAPI, base_url: str) -> Running:
-    transport = TelegramTransport(telegram_settings(base_url), poll_timeout=1)
-    core = await open_core(settings, SystemClock(), {"telegram": transport}, capabilities())
+class Hours:
+    """A clock for the flood limits on which an hour passes between any two sends."""
+
+    def __init__(self) -> None:
+        self.now = 0.0
+
+    def __call__(self) -> float:
+        self.now += 3600
+        return self.now
+
+
+async def start(
+    settings: Settings,
+    fake: FakeBotAPI,
+    base_url: str,
+    limits: SendLimits | None = None,
+    clock: Clock | None = None,
+) -> Running:
+    transport = TelegramTransport(
+        telegram_settings(base_url), poll_timeout=1, limits=limits or SendLimits(Hours())
+    )
+    core = await open_core(
+        settings, clock or SystemClock(), {"telegram": transport}, capabilities()
+    )
 
     async def handle(event: Event) -> None:
         await core.dispatcher.handle(event)
@@ -209,3 +232,30 @@ async def test_the_command_menu_per_language_comes_from_the_registry(telegram: R
     assert english["help"] == "Show this list"
     assert "setup" not in english  # coordinators' commands stay out of everyone's menu
     assert menus[""] == menus["de"]
+
+
+async def test_a_second_message_to_a_chat_within_a_second_waits_in_the_outbox(
+    settings: Settings,
+) -> None:
+    fake = FakeBotAPI()
+    base_url = await fake.start()
+    clock = ManualClock(datetime(2026, 3, 2, 18, 0, tzinfo=UTC))
+    running = await start(
+        settings, fake, base_url, SendLimits(lambda: clock.now().timestamp()), clock
+    )
+    try:
+        ben = fake.user(7, "Ben")
+        fake.message(ben, fake.private(ben), "/start")
+        await running.sent(1)
+        fake.message(ben, fake.private(ben), "/whoami")
+        await asyncio.sleep(0.5)  # the bot's round trip for the update
+        assert len(fake.sent) == 1  # held back by us: Telegram never had to say 429
+        assert await running.core.sender.next_wake(30) <= 1.0
+        clock.advance(timedelta(seconds=1))
+        await running.core.sender.drain()
+        assert (await running.sent(2))[1].text.startswith("Sie sind <b>Ben</b>.")
+        assert "sendMessage" in fake.calls and fake.retry_after == []
+    finally:
+        await running.transport.stop()
+        await running.core.close()
+        await fake.stop()

@@ -30,11 +30,12 @@ from telegram.error import BadRequest, Forbidden, InvalidToken, NetworkError, Re
 from telegram.warnings import PTBDeprecationWarning
 
 from bot.config import TelegramSettings
-from bot.events import ChatAddress
+from bot.events import ChatAddress, ChatKind
 from bot.inbox import TransportStore
 from bot.messages import OutgoingMessage
 from bot.transports import EventHandler, PermanentFailure, RetryLater, StartupError
 from bot.transports.telegram.convert import PLATFORM, to_event
+from bot.transports.telegram.limits import SendLimits
 from bot.transports.telegram.render import split, to_html
 
 log = logging.getLogger(__name__)
@@ -47,9 +48,15 @@ UPDATE_KINDS = ["message", "edited_message", "callback_query", "my_chat_member",
 class TelegramTransport:
     platform = PLATFORM
 
-    def __init__(self, settings: TelegramSettings, poll_timeout: int = 30) -> None:
+    def __init__(
+        self,
+        settings: TelegramSettings,
+        poll_timeout: int = 30,
+        limits: SendLimits | None = None,
+    ) -> None:
         self._settings = settings
         self._poll_timeout = poll_timeout
+        self._limits = limits or SendLimits()
         self._bot: Bot | None = None
         self._username = ""
         self._task: asyncio.Task[None] | None = None
@@ -183,9 +190,15 @@ class TelegramTransport:
             if message.reply_to and message.reply_to.isdigit()
             else None
         )
+        group = chat.kind is ChatKind.GROUP
+        if wait := self._limits.wait(chat_id, group):
+            raise RetryLater(wait)  # the outbox holds this chat and serves others meanwhile
         sent: Message | None = None
         parts = split(message.text) if message.text.plain else []
         for index, part in enumerate(parts):
+            if index and (wait := self._limits.wait(chat_id, group)):
+                await asyncio.sleep(wait)  # the rest of one long message, paced on the spot
+            self._limits.sent(chat_id, group)
             sent = await _call(
                 self.bot.send_message(
                     chat_id,
@@ -196,6 +209,9 @@ class TelegramTransport:
                 )
             )
         for attachment in message.attachments:
+            if wait := self._limits.wait(chat_id, group):
+                await asyncio.sleep(wait)
+            self._limits.sent(chat_id, group)
             sent = await _call(
                 self.bot.send_document(
                     chat_id, InputFile(attachment.data, filename=attachment.filename)
