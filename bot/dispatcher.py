@@ -21,7 +21,7 @@ from bot import inbox
 from bot.context import Context
 from bot.db.models import Role
 from bot.errors import UserError
-from bot.events import ButtonEvent, ChatKind, Event, MessageEvent
+from bot.events import ButtonEvent, ChatKind, ChatMoved, Event, MessageEvent
 from bot.i18n import N_, Translator
 from bot.messages import OutgoingMessage
 from bot.registry import Args, Command, Permission
@@ -75,6 +75,9 @@ class Dispatcher:
         async with self._sessions.begin() as session:
             if not await self._claim(session, event):
                 return  # handled before a restart: exactly once
+            if isinstance(event, ChatMoved):
+                await members.move_channel(session, event.chat, event.new_chat_id)
+                return
             ctx = await self._context(session, event)
             reply = await self._route(ctx)
             if reply is not None:
@@ -130,7 +133,7 @@ class Dispatcher:
         event = ctx.event
         if isinstance(event, ButtonEvent):
             return await self._button(ctx, event)
-        if isinstance(event, MessageEvent):
+        if isinstance(event, MessageEvent) and not event.edited:
             text = event.text.strip()
             if text.startswith("/"):
                 return await self._command(ctx, event, text)

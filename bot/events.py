@@ -56,8 +56,16 @@ class MessageEvent(Event):
     reply_to: str | None = None
     # Names under which this bot can be addressed as /cmd@name; other names are ignored.
     bot_usernames: tuple[str, ...] = ()
+    edited: bool = False  # a correction of message `message_id`, not a new message
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class ButtonEvent(Event):
     data: str
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ChatMoved(Event):
+    """The platform gave the chat a new id (Telegram: a group became a supergroup)."""
+
+    new_chat_id: str

@@ -88,6 +88,35 @@ class FakeBotAPI:
         self._push({"message": message})
         return message["message_id"]
 
+    def migrate(self, user: dict[str, Any], group: dict[str, Any], new_id: int) -> dict[str, Any]:
+        """The group becomes a supergroup with a new id; returns the new chat."""
+        self._push(
+            {
+                "message": {
+                    "message_id": next(self._ids),
+                    "date": int(time.time()),
+                    "chat": group,
+                    "from": user,
+                    "migrate_to_chat_id": new_id,
+                }
+            }
+        )
+        return {"id": new_id, "type": "supergroup", "title": group["title"]}
+
+    def edit(self, user: dict[str, Any], chat: dict[str, Any], message_id: int, text: str) -> None:
+        self._push(
+            {
+                "edited_message": {
+                    "message_id": message_id,
+                    "date": int(time.time()),
+                    "edit_date": int(time.time()),
+                    "chat": chat,
+                    "from": user,
+                    "text": text,
+                }
+            }
+        )
+
     def tap(self, user: dict[str, Any], sent: Sent, data: str) -> None:
         chat = (
             {"id": sent.chat_id, "type": "private", "first_name": user["first_name"]}

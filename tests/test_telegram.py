@@ -259,3 +259,49 @@ async def test_a_second_message_to_a_chat_within_a_second_waits_in_the_outbox(
         await running.transport.stop()
         await running.core.close()
         await fake.stop()
+
+
+async def test_a_group_that_becomes_a_supergroup_keeps_its_circle(telegram: Running) -> None:
+    fake = telegram.fake
+    anna = fake.user(ANNA, "Anna")
+    group = fake.group(-100, "Plenum")
+    fake.message(anna, group, "/setup Plenum")
+    await telegram.sent(1)
+    supergroup = fake.migrate(anna, group, -1001234)
+    fake.message(anna, supergroup, "/members")
+    members = (await telegram.sent(2))[1]
+    assert members.chat_id == -1001234
+    assert members.text.startswith("Mitglieder von <b>Plenum</b> (1):")
+
+
+async def test_an_edited_command_is_not_run_again(telegram: Running) -> None:
+    fake = telegram.fake
+    anna = fake.user(ANNA, "Anna")
+    group = fake.group(-100, "Plenum")
+    first = fake.message(anna, group, "/setup Plenum")
+    await telegram.sent(1)
+    fake.edit(anna, group, first, "/setup Vorstand")
+    fake.message(anna, group, "/circles")
+    circles = (await telegram.sent(2))[1]
+    assert "Vorstand" not in circles.text and "Plenum" in circles.text
+
+
+async def test_a_restart_in_a_burst_of_200_handles_each_update_exactly_once(
+    telegram: Running, settings: Settings
+) -> None:
+    fake = telegram.fake
+    people = [fake.user(10_000 + n, f"u{n}") for n in range(200)]
+    for person in people:
+        fake.message(person, fake.private(person), "/start")
+    await telegram.sent(60)
+    await telegram.transport.stop()  # mid-burst: what is taken but not handled waits
+    restarted = await start(settings, fake, f"http://127.0.0.1:{fake.port}/bot")
+    try:
+        sent = await restarted.sent(200, timeout=60)
+        await asyncio.sleep(0.3)  # anything doubled would have arrived by now
+        greeted = sorted(s.text.split("!")[0] for s in fake.sent)
+        assert greeted == sorted(f"Hallo u{n}" for n in range(200))
+        assert len(sent) == 200
+    finally:
+        await restarted.transport.stop()
+        await restarted.core.close()

@@ -6,12 +6,20 @@ from dataclasses import dataclass
 from datetime import datetime
 from functools import cache
 
-from sqlalchemy import Executable, and_, bindparam, or_, select
+from sqlalchemy import Executable, and_, bindparam, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import joinedload
 
 from bot.config import Settings
-from bot.db.models import Channel, CircleMembership, Identity, Member, Network, Role
+from bot.db.models import (
+    Channel,
+    CircleMembership,
+    Identity,
+    Member,
+    Network,
+    OutboxMessage,
+    Role,
+)
 from bot.errors import UserError
 from bot.events import ChatAddress, ChatKind, Sender
 from bot.i18n import N_
@@ -165,6 +173,28 @@ def _refresh_channel(channel: Channel, chat: ChatAddress, member: Member) -> Non
     if chat.kind is ChatKind.PRIVATE and channel.member_id is None:
         # Detached by /forgetme, and the person is back before the goodbye went out.
         channel.member_id = member.id
+
+
+async def move_channel(session: AsyncSession, chat: ChatAddress, new_chat_id: str) -> None:
+    """The chat has a new id: it keeps its circle, language and pending messages."""
+    old = await session.scalar(
+        select(Channel).where(Channel.platform == chat.platform, Channel.chat_id == chat.chat_id)
+    )
+    if old is None:
+        return  # the bot never wrote down the old chat: nothing to carry over
+    new = await session.scalar(
+        select(Channel).where(Channel.platform == chat.platform, Channel.chat_id == new_chat_id)
+    )
+    if new is None:
+        old.chat_id = new_chat_id
+        return
+    # Someone wrote in the new chat before the bot heard of the move: merge into it.
+    new.circle_id = new.circle_id or old.circle_id
+    new.language = new.language or old.language
+    await session.execute(
+        update(OutboxMessage).where(OutboxMessage.channel_id == old.id).values(channel_id=new.id)
+    )
+    await session.delete(old)
 
 
 async def join_circle(

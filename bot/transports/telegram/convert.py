@@ -4,9 +4,18 @@ from __future__ import annotations
 
 from telegram import Chat, Update, User
 
-from bot.events import ButtonEvent, ChatAddress, ChatKind, Event, MessageEvent, Sender
+from bot.events import (
+    ButtonEvent,
+    ChatAddress,
+    ChatKind,
+    ChatMoved,
+    Event,
+    MessageEvent,
+    Sender,
+)
 
 PLATFORM = "telegram"
+_TELEGRAM = Sender(PLATFORM, "0", "Telegram")  # for service messages without a person
 
 
 def chat_address(chat: Chat) -> ChatAddress:
@@ -42,8 +51,18 @@ def to_event(update: Update, receipt: int, bot_username: str) -> Event | None:
             receipt=receipt,
             raw=update,
         )
-    message = update.message
-    if message is None or message.from_user is None or message.from_user.is_bot:
+    message = update.message or update.edited_message
+    if message is None:
+        return None
+    if message.migrate_to_chat_id:
+        return ChatMoved(
+            chat=chat_address(message.chat),
+            sender=sender(message.from_user) if message.from_user else _TELEGRAM,
+            new_chat_id=str(message.migrate_to_chat_id),
+            receipt=receipt,
+            raw=update,
+        )
+    if message.from_user is None or message.from_user.is_bot:
         return None
     text = message.text or message.caption or ""
     reply = message.reply_to_message
@@ -54,6 +73,7 @@ def to_event(update: Update, receipt: int, bot_username: str) -> Event | None:
         text=text,
         reply_to=str(reply.message_id) if reply else None,
         bot_usernames=(bot_username,),
+        edited=update.edited_message is not None,
         receipt=receipt,
         raw=update,
     )
