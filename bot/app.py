@@ -8,12 +8,14 @@ from collections.abc import Mapping, Sequence
 from contextlib import suppress
 from dataclasses import dataclass
 
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from bot.clock import Clock
 from bot.config import Settings, redacted
 from bot.db import migrate
 from bot.db.engine import create_engine, session_factory
+from bot.db.models import Channel
 from bot.dispatcher import Dispatcher
 from bot.events import Event
 from bot.i18n import Catalogs
@@ -23,7 +25,7 @@ from bot.paths import LOCALES_DIR
 from bot.registry import Capability, Registry
 from bot.runtime import Runtime
 from bot.scheduler import DueRunner, Scheduler
-from bot.services import members
+from bot.services import members, reach
 from bot.transports import Transport
 
 log = logging.getLogger(__name__)
@@ -70,12 +72,22 @@ async def open_core(
         network_id=network_id,
     )
     log.info("database ready at %s", redacted(settings.database.url))
+
+    async def ask_to_open_private_chat(channel_id: int) -> None:
+        async with sessions.begin() as session:
+            platform = await session.scalar(
+                select(Channel.platform).where(Channel.id == channel_id)
+            )
+            transport = transports.get(platform or "")
+            link = transport.private_link() if transport else None
+            await reach.ask_to_open_private_chat(session, runtime, channel_id, link)
+
     return Core(
         engine=engine,
         sessions=sessions,
         runtime=runtime,
         dispatcher=Dispatcher(runtime, sessions),
-        sender=OutboxSender(engine, transports, clock),
+        sender=OutboxSender(engine, transports, clock, ask_to_open_private_chat),
         due=DueRunner(runtime, sessions),
         store=TransportStore(sessions, clock),
     )

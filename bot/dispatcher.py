@@ -111,6 +111,8 @@ class Dispatcher:
             session, runtime.network_id, event.sender, event.chat, runtime.clock.now()
         )
         member, identity = arrival.member, arrival.identity
+        if arrival.channel.unreachable_since is not None and event.chat.kind is ChatKind.PRIVATE:
+            await runtime.outbox.unpark(session, arrival.channel)  # they opened the chat
         catalogs = runtime.catalogs
         language = catalogs.negotiate([member.language, identity.language_hint])
         circle_coordinator = (

@@ -8,14 +8,25 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from contextlib import suppress
 from datetime import datetime, timedelta
 from enum import Enum
 from functools import cache
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import Insert, Select, Update, bindparam, delete, func, insert, select, update
+from sqlalchemy import (
+    CursorResult,
+    Insert,
+    Select,
+    Update,
+    bindparam,
+    delete,
+    func,
+    insert,
+    select,
+    update,
+)
 from sqlalchemy.engine import Row
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession
 
@@ -24,7 +35,7 @@ from bot.db.models import Channel, Identity, Member, OutboxMessage
 from bot.events import ChatAddress, ChatKind
 from bot.i18n import Catalogs, Translator
 from bot.messages import OutgoingMessage
-from bot.transports import PermanentFailure, RetryLater, Transport
+from bot.transports import PermanentFailure, RecipientUnreachable, RetryLater, Transport
 
 log = logging.getLogger(__name__)
 
@@ -34,7 +45,8 @@ MAX_ATTEMPTS = 5
 
 class _Outcome(Enum):
     SENT = "sent"
-    HELD = "held"  # to be retried later; later rows of the same chat wait for it
+    HELD = "held"  # to be retried later (or parked); later rows of the same chat wait too
+    NEWLY_UNREACHABLE = "newly unreachable"  # parked, and the person is to be told
     FAILED = "failed"
 
 
@@ -63,6 +75,8 @@ class Outbox:
                 "not_before": now,
                 "attempts": 0,
                 "purge_channel_after_send": purge_channel_after_send,
+                # No point trying a chat the platform refuses: wait with the others.
+                "parked_at": now if channel.unreachable_since else None,
             },
         )
 
@@ -84,6 +98,15 @@ class Outbox:
         translator = await self.translator_for(session, member)
         await self.queue(session, channel, build(translator))
         return True
+
+    async def unpark(self, session: AsyncSession, channel: Channel) -> None:
+        """The person opened the private chat: what waited for that goes out now, in order."""
+        await session.execute(
+            update(OutboxMessage)
+            .where(OutboxMessage.channel_id == channel.id, OutboxMessage.parked_at.is_not(None))
+            .values(parked_at=None, not_before=self._clock.now())
+        )
+        channel.unreachable_since = None
 
     async def translator_for(self, session: AsyncSession, member: Member) -> Translator:
         hints = await session.scalars(
@@ -121,6 +144,7 @@ def _next_query() -> Select[Any]:
         .where(
             OutboxMessage.sent_at.is_(None),
             OutboxMessage.failed_at.is_(None),
+            OutboxMessage.parked_at.is_(None),
             Channel.platform.in_(bindparam("platforms", expanding=True)),
         )
     )
@@ -146,6 +170,7 @@ def _due_query() -> Select[Any]:
         .where(
             OutboxMessage.sent_at.is_(None),
             OutboxMessage.failed_at.is_(None),
+            OutboxMessage.parked_at.is_(None),
             OutboxMessage.not_before <= bindparam("now"),
             Channel.platform.in_(bindparam("platforms", expanding=True)),
         )
@@ -162,10 +187,13 @@ class OutboxSender:
         engine: AsyncEngine,
         transports: Mapping[str, Transport],
         clock: Clock,
+        on_unreachable: Callable[[int], Awaitable[None]] | None = None,
     ) -> None:
         self._engine = engine
         self._transports = transports
         self._clock = clock
+        # Called with a private chat's id the first time its person turns out unreachable.
+        self.on_unreachable = on_unreachable
         self._lock = asyncio.Lock()
         self._wakeup = asyncio.Event()
 
@@ -211,9 +239,11 @@ class OutboxSender:
                         continue
                     outcome = await self._deliver(connection, row)
                     await connection.commit()
+                    if outcome is _Outcome.NEWLY_UNREACHABLE and self.on_unreachable:
+                        await self.on_unreachable(row.channel_id)
                     delivered += outcome is _Outcome.SENT
                     purged = row.purge_channel_after_send and row.member_id is None
-                    if outcome is _Outcome.HELD or purged:
+                    if outcome in (_Outcome.HELD, _Outcome.NEWLY_UNREACHABLE) or purged:
                         skipped.add(row.channel_id)
                 if len(rows) < BATCH:
                     return delivered
@@ -232,6 +262,8 @@ class OutboxSender:
             until = self._clock.now() + timedelta(seconds=error.seconds)
             await self._hold_chat(connection, row.channel_id, until)
             return _Outcome.HELD
+        except RecipientUnreachable:
+            return await self._park(connection, row.channel_id)
         except PermanentFailure as error:
             log.warning("outbox row %s cannot be delivered: %s", row.id, error)
             await self._close(connection, row, error=str(error) or type(error).__name__)
@@ -267,6 +299,27 @@ class OutboxSender:
             await connection.execute(
                 delete(Channel).where(Channel.id == row.channel_id, Channel.member_id.is_(None))
             )
+
+    async def _park(self, connection: AsyncConnection, channel_id: int) -> _Outcome:
+        """Keep the chat's messages until its person opens it (Outbox.unpark)."""
+        now = self._clock.now()
+        await connection.execute(
+            update(OutboxMessage)
+            .where(
+                OutboxMessage.channel_id == channel_id,
+                OutboxMessage.sent_at.is_(None),
+                OutboxMessage.failed_at.is_(None),
+                OutboxMessage.parked_at.is_(None),
+            )
+            .values(parked_at=now)
+        )
+        marked = await connection.execute(
+            update(Channel)
+            .where(Channel.id == channel_id, Channel.unreachable_since.is_(None))
+            .values(unreachable_since=now)
+        )
+        first_time = cast(CursorResult[Any], marked).rowcount == 1
+        return _Outcome.NEWLY_UNREACHABLE if first_time else _Outcome.HELD
 
     async def _hold_chat(
         self, connection: AsyncConnection, channel_id: int, until: datetime

@@ -69,6 +69,9 @@ class Recorder:
     async def start(self, on_event: EventHandler, store: TransportStore) -> None:
         pass
 
+    def private_link(self) -> str | None:
+        return None
+
     async def publish_commands(self, menus: Mapping[str, Sequence[tuple[str, str]]]) -> None:
         pass  # no menu here: /help lists them
 

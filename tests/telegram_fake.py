@@ -46,6 +46,7 @@ class FakeBotAPI:
     answered_callbacks: list[str] = field(default_factory=list)
     calls: list[str] = field(default_factory=list)
     retry_after: list[int] = field(default_factory=list)  # answer the next sends with 429
+    not_started: set[int] = field(default_factory=set)  # people who never pressed Start
     _ids: itertools.count[int] = field(default_factory=lambda: itertools.count(1000))
     _update_ids: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
     _new_update: asyncio.Event = field(default_factory=asyncio.Event)
@@ -218,6 +219,8 @@ class FakeBotAPI:
         if self.retry_after:
             return _error(429, "Too Many Requests", {"retry_after": self.retry_after.pop(0)})
         chat_id = int(params["chat_id"])
+        if chat_id in self.not_started:
+            return _error(403, "Forbidden: bot can't initiate conversation with a user")
         message_id = next(self._ids)
         self.sent.append(Sent(method, chat_id, message_id, text, dict(params)))
         chat = (

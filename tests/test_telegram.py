@@ -305,3 +305,26 @@ async def test_a_restart_in_a_burst_of_200_handles_each_update_exactly_once(
     finally:
         await restarted.transport.stop()
         await restarted.core.close()
+
+
+async def test_someone_who_never_started_the_bot_is_asked_once_and_served_later(
+    telegram: Running,
+) -> None:
+    fake = telegram.fake
+    anna, ben = fake.user(ANNA, "Anna"), fake.user(7, "Ben")
+    group = fake.group(-100, "Plenum")
+    fake.not_started.add(7)
+    fake.message(anna, group, "/setup Plenum")
+    fake.message(ben, group, "/mydata")
+    fake.message(ben, group, "/forgetme")
+    sent = await telegram.sent(4)
+    texts = [s.text for s in sent]
+    asks = [t for t in texts if "privaten Chat mit mir öffnen: https://t.me/netzwerkbot" in t]
+    assert len(asks) == 1 and asks[0].startswith("Ben, ich habe eine Nachricht für Sie.")
+    assert all(s.chat_id == -100 for s in sent)  # nothing reached Ben yet, nothing was lost
+    fake.not_started.discard(7)
+    fake.message(ben, fake.private(ben), "/start")
+    private = [s for s in await telegram.sent(7) if s.chat_id == 7]
+    assert [s.method for s in private] == ["sendDocument", "sendMessage", "sendMessage"]
+    assert private[1].text.startswith("Soll ich alles löschen")
+    assert private[2].text.startswith("Hallo Ben!")

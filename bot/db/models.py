@@ -139,6 +139,8 @@ class Channel(Base):
     )
     language: Mapped[str | None] = mapped_column(String(16))
     created_at: Mapped[datetime]
+    # A private chat the platform will not let us write to yet (Telegram: Start not pressed).
+    unreachable_since: Mapped[datetime | None]
 
     circle: Mapped[Circle | None] = relationship(back_populates="channels")
 
@@ -176,6 +178,8 @@ class OutboxMessage(Base):
     not_before: Mapped[datetime]
     sent_at: Mapped[datetime | None]
     failed_at: Mapped[datetime | None]
+    # Waiting for the person to open the private chat; sent once they do.
+    parked_at: Mapped[datetime | None]
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     last_error: Mapped[str | None] = mapped_column(String(500))
     platform_message_id: Mapped[str | None] = mapped_column(String(255))

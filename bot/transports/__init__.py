@@ -25,6 +25,11 @@ class RetryLater(Exception):
         self.seconds = seconds
 
 
+class RecipientUnreachable(Exception):
+    """A person has not opened a private chat with the bot (Telegram: never pressed Start,
+    or blocked the bot). Their messages wait until they do."""
+
+
 class PermanentFailure(Exception):
     """The message can never be delivered (chat gone, bot blocked); retrying is pointless."""
 
@@ -43,6 +48,10 @@ class Transport(Protocol):
 
     async def send(self, chat: ChatAddress, message: OutgoingMessage) -> str | None:
         """Deliver one message; return the platform's id for it."""
+        ...
+
+    def private_link(self) -> str | None:
+        """A link that opens a private chat with the bot, if the platform has one."""
         ...
 
     async def publish_commands(self, menus: Mapping[str, Sequence[tuple[str, str]]]) -> None:

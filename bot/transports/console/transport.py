@@ -41,6 +41,9 @@ class ConsoleTransport:
     async def start(self, on_event: EventHandler, store: TransportStore) -> None:
         self.on_event = on_event
 
+    def private_link(self) -> str | None:
+        return None
+
     async def publish_commands(self, menus: Mapping[str, Sequence[tuple[str, str]]]) -> None:
         pass  # no menu here: /help lists them
 

@@ -7,6 +7,7 @@ import html
 from bot.messages import RichText, Span, Style
 
 MAX_TEXT = 4096  # in UTF-16 code units of the text as shown, after Telegram parsed the HTML
+MAX_CAPTION = 1024
 
 _TAGS = {Style.BOLD: "b", Style.ITALIC: "i", Style.CODE: "code"}
 

@@ -32,11 +32,17 @@ from telegram.warnings import PTBDeprecationWarning
 from bot.config import TelegramSettings
 from bot.events import ChatAddress, ChatKind
 from bot.inbox import TransportStore
-from bot.messages import OutgoingMessage
-from bot.transports import EventHandler, PermanentFailure, RetryLater, StartupError
+from bot.messages import Attachment, OutgoingMessage, RichText
+from bot.transports import (
+    EventHandler,
+    PermanentFailure,
+    RecipientUnreachable,
+    RetryLater,
+    StartupError,
+)
 from bot.transports.telegram.convert import PLATFORM, to_event
 from bot.transports.telegram.limits import SendLimits
-from bot.transports.telegram.render import split, to_html
+from bot.transports.telegram.render import MAX_CAPTION, split, to_html, units
 
 log = logging.getLogger(__name__)
 
@@ -163,6 +169,9 @@ class TelegramTransport:
                 log.exception("telegram: update %s could not be handled", receipt)
                 await store.done(receipt)
 
+    def private_link(self) -> str | None:
+        return f"https://t.me/{self._username}?start=hello" if self._username else None
+
     async def publish_commands(self, menus: Mapping[str, Sequence[tuple[str, str]]]) -> None:
         """setMyCommands once per language; Telegram shows each user the one for theirs."""
         for language, commands in menus.items():
@@ -172,6 +181,27 @@ class TelegramTransport:
                     language_code=language or None,
                 )
             )
+
+    async def _send_file(
+        self,
+        chat_id: int,
+        group: bool,
+        attachment: Attachment,
+        caption: RichText,
+        reply: ReplyParameters | None,
+    ) -> Message:
+        if wait := self._limits.wait(chat_id, group):
+            await asyncio.sleep(wait)
+        self._limits.sent(chat_id, group)
+        return await _call(
+            self.bot.send_document(
+                chat_id,
+                InputFile(attachment.data, filename=attachment.filename),
+                caption=to_html(caption) if caption.plain else None,
+                parse_mode=ParseMode.HTML if caption.plain else None,
+                reply_parameters=reply,
+            )
+        )
 
     async def send(self, chat: ChatAddress, message: OutgoingMessage) -> str | None:
         chat_id = int(chat.chat_id)
@@ -193,8 +223,29 @@ class TelegramTransport:
         group = chat.kind is ChatKind.GROUP
         if wait := self._limits.wait(chat_id, group):
             raise RetryLater(wait)  # the outbox holds this chat and serves others meanwhile
+        try:
+            return await self._send(chat_id, group, message, markup, reply)
+        except Forbidden:
+            if group:
+                raise PermanentFailure("the bot is no longer in this group") from None
+            raise RecipientUnreachable() from None
+
+    async def _send(
+        self,
+        chat_id: int,
+        group: bool,
+        message: OutgoingMessage,
+        markup: InlineKeyboardMarkup | None,
+        reply: ReplyParameters | None,
+    ) -> str | None:
         sent: Message | None = None
-        parts = split(message.text) if message.text.plain else []
+        attachments = list(message.attachments)
+        text = message.text
+        if len(attachments) == 1 and not markup and 0 < units(text.plain) <= MAX_CAPTION:
+            # One file with a short text: one message, the text as its caption.
+            sent = await self._send_file(chat_id, group, attachments.pop(), text, reply)
+            text = RichText()
+        parts = split(text) if text.plain else []
         for index, part in enumerate(parts):
             if index and (wait := self._limits.wait(chat_id, group)):
                 await asyncio.sleep(wait)  # the rest of one long message, paced on the spot
@@ -208,15 +259,8 @@ class TelegramTransport:
                     reply_parameters=reply if index == 0 else None,
                 )
             )
-        for attachment in message.attachments:
-            if wait := self._limits.wait(chat_id, group):
-                await asyncio.sleep(wait)
-            self._limits.sent(chat_id, group)
-            sent = await _call(
-                self.bot.send_document(
-                    chat_id, InputFile(attachment.data, filename=attachment.filename)
-                )
-            )
+        for attachment in attachments:
+            sent = await self._send_file(chat_id, group, attachment, RichText(), None)
         return str(sent.message_id) if sent else None
 
 
@@ -232,5 +276,5 @@ async def _call(request: Awaitable[T]) -> T:
     except TimedOut:
         # It may have arrived: sending again could double it. Recorded, not repeated.
         raise PermanentFailure("uncertain: timed out, may or may not have been delivered") from None
-    except (Forbidden, BadRequest) as error:
-        raise PermanentFailure(f"{type(error).__name__}: {error.message}") from None
+    except BadRequest as error:
+        raise PermanentFailure(f"BadRequest: {error.message}") from None
