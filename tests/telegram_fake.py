@@ -47,6 +47,9 @@ class FakeBotAPI:
     calls: list[str] = field(default_factory=list)
     retry_after: list[int] = field(default_factory=list)  # answer the next sends with 429
     not_started: set[int] = field(default_factory=set)  # people who never pressed Start
+    enforce_limits: bool = False  # answer 429 like Telegram when a chat gets too much
+    rejected: int = 0  # 429 answers given
+    _times: dict[int, list[float]] = field(default_factory=dict)
     _ids: itertools.count[int] = field(default_factory=lambda: itertools.count(1000))
     _update_ids: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
     _new_update: asyncio.Event = field(default_factory=asyncio.Event)
@@ -219,6 +222,9 @@ class FakeBotAPI:
         if self.retry_after:
             return _error(429, "Too Many Requests", {"retry_after": self.retry_after.pop(0)})
         chat_id = int(params["chat_id"])
+        if self.enforce_limits and (wait := self._over_limit(chat_id)):
+            self.rejected += 1
+            return _error(429, "Too Many Requests", {"retry_after": wait})
         if chat_id in self.not_started:
             return _error(403, "Forbidden: bot can't initiate conversation with a user")
         message_id = next(self._ids)
@@ -239,6 +245,18 @@ class FakeBotAPI:
             message.pop("text")
             message["document"] = {"file_id": f"f{message_id}", "file_unique_id": f"u{message_id}"}
         return _ok(message)
+
+
+    def _over_limit(self, chat_id: int) -> int:
+        """Telegram's limits: 1 a second per chat, 20 a minute per group (seconds to wait)."""
+        now = time.monotonic()
+        times = [t for t in self._times.get(chat_id, []) if t > now - 60]
+        if times and times[-1] > now - 0.95:  # a little slack for the clocks' grain
+            return 1
+        if chat_id < 0 and len(times) >= 20:
+            return int(times[0] + 60 - now) + 1
+        self._times[chat_id] = [*times, now]
+        return 0
 
 
 def _field(value: Any) -> Any:
