@@ -79,8 +79,10 @@ async def throughput(fake: FakeBotAPI, count: int) -> None:
         fake.message(person, fake.private(person), "/start")
     await wait_for(fake, count)
     elapsed = time.perf_counter() - started
-    print(f"throughput: {count} updates in, {count} replies out in {elapsed:.2f} s "
-          f"= {count / elapsed:.0f} updates/s")
+    print(
+        f"throughput: {count} updates in, {count} replies out in {elapsed:.2f} s "
+        f"= {count / elapsed:.0f} updates/s"
+    )
 
 
 async def latency(fake: FakeBotAPI, count: int) -> None:
@@ -93,8 +95,10 @@ async def latency(fake: FakeBotAPI, count: int) -> None:
         await wait_for(fake, before + 1)
         timings.append((time.perf_counter() - started) * 1000)
     timings.sort()
-    print(f"latency, update in to reply at the server: median {statistics.median(timings):.1f} ms, "
-          f"p99 {timings[int(count * 0.99) - 1]:.1f} ms")
+    print(
+        f"latency, update in to reply at the server: median {statistics.median(timings):.1f} ms, "
+        f"p99 {timings[int(count * 0.99) - 1]:.1f} ms"
+    )
 
 
 async def group_burst(fake: FakeBotAPI) -> None:
@@ -105,8 +109,10 @@ async def group_burst(fake: FakeBotAPI) -> None:
         fake.message(anna, group, "/start")
     await wait_for(fake, 100)
     elapsed = time.perf_counter() - started
-    print(f"burst: 100 replies to one group in {elapsed:.0f} s "
-          f"({100 / elapsed * 60:.1f} a minute), 429 answers: {fake.rejected}")
+    print(
+        f"burst: 100 replies to one group in {elapsed:.0f} s "
+        f"({100 / elapsed * 60:.1f} a minute), 429 answers: {fake.rejected}"
+    )
 
 
 def main() -> None:

@@ -246,7 +246,6 @@ class FakeBotAPI:
             message["document"] = {"file_id": f"f{message_id}", "file_unique_id": f"u{message_id}"}
         return _ok(message)
 
-
     def _over_limit(self, chat_id: int) -> int:
         """Telegram's limits: 1 a second per chat, 20 a minute per group (seconds to wait)."""
         now = time.monotonic()

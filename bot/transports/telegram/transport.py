@@ -116,22 +116,25 @@ class TelegramTransport:
         while not self._stopping.is_set():
             try:
                 updates = await self._next_updates(offset)
+                if updates:
+                    next_offset = updates[-1].update_id + 1
+                    await store.take(
+                        PLATFORM,
+                        [(str(u.update_id), u.to_dict()) for u in updates],
+                        {"offset": str(next_offset)},
+                    )
+                    offset = next_offset
+                    await self._handle_pending(on_event, store)
                 failures = 0
-            except NetworkError as error:
+            except Exception as error:  # the network, or the database: keep receiving
                 failures += 1
                 delay = min(60, 2**failures)
-                log.warning("telegram: getUpdates failed (%s); again in %s s", error, delay)
-                await asyncio.sleep(delay)  # waiting for the network, not a test clock
-                continue
-            if not updates:
-                continue
-            offset = updates[-1].update_id + 1
-            await store.take(
-                PLATFORM,
-                [(str(u.update_id), u.to_dict()) for u in updates],
-                {"offset": str(offset)},
-            )
-            await self._handle_pending(on_event, store)
+                if isinstance(error, NetworkError):
+                    log.warning("telegram: getUpdates failed (%s); again in %s s", error, delay)
+                else:
+                    log.exception("telegram: receiving failed; again in %s s", delay)
+                with suppress(TimeoutError):  # waiting for the network, or for stop()
+                    await asyncio.wait_for(self._stopping.wait(), delay)
 
     async def _next_updates(self, offset: int) -> tuple[Update, ...]:
         """The next batch, or nothing when stop() is called during the long poll."""
