@@ -105,7 +105,7 @@ async def group_burst(fake: FakeBotAPI) -> None:
     anna = fake.user(1, "Anna")
     group = fake.group(-100, "Plenum")
     started = time.perf_counter()
-    for n in range(100):
+    for _ in range(100):
         fake.message(anna, group, "/start")
     await wait_for(fake, 100)
     elapsed = time.perf_counter() - started
