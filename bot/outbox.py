@@ -29,6 +29,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.engine import Row
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession
+from sqlalchemy.sql import ColumnElement
 
 from bot.clock import Clock
 from bot.db.models import Channel, Identity, Member, OutboxMessage
@@ -133,6 +134,15 @@ def _close_update() -> Update:
             failed_at=bindparam("failed"),
             last_error=bindparam("error"),
         )
+    )
+
+
+def _pending_in(channel_id: int) -> tuple[ColumnElement[bool], ...]:
+    """The rows of one chat that are neither delivered nor given up."""
+    return (
+        OutboxMessage.channel_id == channel_id,
+        OutboxMessage.sent_at.is_(None),
+        OutboxMessage.failed_at.is_(None),
     )
 
 
@@ -305,12 +315,7 @@ class OutboxSender:
         now = self._clock.now()
         await connection.execute(
             update(OutboxMessage)
-            .where(
-                OutboxMessage.channel_id == channel_id,
-                OutboxMessage.sent_at.is_(None),
-                OutboxMessage.failed_at.is_(None),
-                OutboxMessage.parked_at.is_(None),
-            )
+            .where(*_pending_in(channel_id), OutboxMessage.parked_at.is_(None))
             .values(parked_at=now)
         )
         marked = await connection.execute(
@@ -327,12 +332,7 @@ class OutboxSender:
         """Everything still pending for that chat waits too, so the order is kept."""
         await connection.execute(
             update(OutboxMessage)
-            .where(
-                OutboxMessage.channel_id == channel_id,
-                OutboxMessage.sent_at.is_(None),
-                OutboxMessage.failed_at.is_(None),
-                OutboxMessage.not_before < until,
-            )
+            .where(*_pending_in(channel_id), OutboxMessage.not_before < until)
             .values(not_before=until)
         )
 

@@ -41,6 +41,18 @@ async def test_mydata_sends_everything_privately_as_a_file(chat: Chat) -> None:
     assert data["private_chats"][0]["chat_id"] == "@zoe"
 
 
+async def remind(chat: Chat, name: str, kind: str) -> Member:
+    """Give `name` a reminder row, as later capabilities will."""
+    async with chat.core.sessions.begin() as session:
+        member = await session.scalar(select(Member).where(Member.display_name == name))
+        assert member is not None
+        now = chat.clock.now()
+        session.add(
+            Reminder(kind=kind, due_at=now, member_id=member.id, payload={}, created_at=now)
+        )
+    return member
+
+
 def _mentions(rows: dict[str, list[dict[str, Any]]], name: str, member_id: int) -> list[str]:
     found = []
     for table, records in rows.items():
@@ -60,19 +72,7 @@ async def test_after_forgetme_no_row_names_the_person(chat: Chat) -> None:
     await chat.ask("zoe", "plenum", "/start")
     await chat.ask("zoe", None, "/whoami")
     await chat.ask("anna", "plenum", "/coordinator add @zoe")
-    async with chat.core.sessions() as session:
-        zoe = await session.scalar(select(Member).where(Member.display_name == "zoe"))
-        assert zoe is not None
-        session.add(
-            Reminder(
-                kind="x",
-                due_at=chat.clock.now(),
-                member_id=zoe.id,
-                payload={},
-                created_at=chat.clock.now(),
-            )
-        )
-        await session.commit()
+    zoe = await remind(chat, "zoe", "x")
     assert _mentions(await chat.rows(), "zoe", zoe.id)
 
     await chat.say("zoe", "plenum", "/forgetme")
@@ -114,18 +114,7 @@ async def test_keep_leaves_everything(chat: Chat) -> None:
 
 async def test_anonymise_keeps_the_row_without_the_person(chat: Chat) -> None:
     await chat.ask("zoe", None, "/start")
-    async with chat.core.sessions.begin() as session:
-        zoe = await session.scalar(select(Member).where(Member.display_name == "zoe"))
-        assert zoe is not None
-        session.add(
-            Reminder(
-                kind="vote",
-                due_at=chat.clock.now(),
-                member_id=zoe.id,
-                payload={},
-                created_at=chat.clock.now(),
-            )
-        )
+    zoe = await remind(chat, "zoe", "vote")
     entries = [
         *(e for e in PERSONAL_DATA if e.section != "reminders"),
         PersonalData("reminders", Reminder.member_id, "anonymise"),
