@@ -102,11 +102,8 @@ class Outbox:
 
     async def unpark(self, session: AsyncSession, channel: Channel) -> None:
         """The person opened the private chat: what waited for that goes out now, in order."""
-        await session.execute(
-            update(OutboxMessage)
-            .where(OutboxMessage.channel_id == channel.id, OutboxMessage.parked_at.is_not(None))
-            .values(parked_at=None, not_before=self._clock.now())
-        )
+        for statement in _reopen(channel.id, self._clock.now()):
+            await session.execute(statement)
         channel.unreachable_since = None
 
     async def translator_for(self, session: AsyncSession, member: Member) -> Translator:
@@ -134,6 +131,16 @@ def _close_update() -> Update:
             failed_at=bindparam("failed"),
             last_error=bindparam("error"),
         )
+    )
+
+
+def _reopen(channel_id: int, now: datetime) -> tuple[Update, Update]:
+    """A private chat can be written to again: its parked rows are due, in their order."""
+    return (
+        update(OutboxMessage)
+        .where(OutboxMessage.channel_id == channel_id, OutboxMessage.parked_at.is_not(None))
+        .values(parked_at=None, not_before=now),
+        update(Channel).where(Channel.id == channel_id).values(unreachable_since=None),
     )
 
 
@@ -175,6 +182,7 @@ def _due_query() -> Select[Any]:
             Channel.kind,
             Channel.title,
             Channel.member_id,
+            Channel.unreachable_since,
         )
         .join(OutboxMessage.channel)
         .where(
@@ -282,6 +290,10 @@ class OutboxSender:
             log.exception("outbox row %s: sending failed", row.id)
             return await self._retry_or_fail(connection, row, error)
         await self._close(connection, row, message_id=message_id)
+        if row.unreachable_since is not None:
+            # Delivered after all (the person opened the chat meanwhile): release the rest.
+            for statement in _reopen(row.channel_id, self._clock.now()):
+                await connection.execute(statement)
         return _Outcome.SENT
 
     async def _close(

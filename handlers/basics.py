@@ -95,7 +95,8 @@ async def whoami(ctx: Context, args: Args) -> OutgoingMessage:
 CAPABILITY = Capability(
     name="basics",
     commands=(
-        Command("start", start, N_("Say hello and show what I am for")),
+        # Any argument is ignored: Telegram's links to a bot send "/start PAYLOAD".
+        Command("start", start, N_("Say hello and show what I am for"), max_args=None),
         Command("help", help_, N_("Show this list")),
         Command(
             "language",

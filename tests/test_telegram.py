@@ -328,3 +328,11 @@ async def test_someone_who_never_started_the_bot_is_asked_once_and_served_later(
     assert [s.method for s in private] == ["sendDocument", "sendMessage", "sendMessage"]
     assert private[1].text.startswith("Soll ich alles löschen")
     assert private[2].text.startswith("Hallo Ben!")
+
+
+async def test_a_start_link_with_a_payload_is_greeted(telegram: Running) -> None:
+    fake = telegram.fake
+    ben = fake.user(7, "Ben")
+    fake.message(ben, fake.private(ben), "/start invite-from-plenum")
+    (reply,) = await telegram.sent(1)
+    assert reply.text.startswith("Hallo Ben!")

@@ -73,3 +73,8 @@ def test_styles_become_tags_and_everything_else_is_escaped() -> None:
     assert to_html(RichText.of("a < b & ", bold("<Gremium>"))) == (
         "a &lt; b &amp; <b>&lt;Gremium&gt;</b>"
     )
+
+
+def test_no_piece_of_only_blanks() -> None:
+    chunks = split(RichText.of("a" * 4096 + "\n\n"))
+    assert [len(c.plain) for c in chunks] == [4096]

@@ -16,6 +16,7 @@ from bot.events import (
 
 PLATFORM = "telegram"
 _TELEGRAM = Sender(PLATFORM, "0", "Telegram")  # for service messages without a person
+TELEGRAM_SERVICE_ACCOUNT = 777000  # forwards a linked channel's posts into its group
 
 
 def chat_address(chat: Chat) -> ChatAddress:
@@ -62,7 +63,13 @@ def to_event(update: Update, receipt: int, bot_username: str) -> Event | None:
             receipt=receipt,
             raw=update,
         )
-    if message.from_user is None or message.from_user.is_bot:
+    if (
+        message.from_user is None
+        or message.from_user.is_bot
+        or message.sender_chat is not None  # posted as a channel or group, not a person
+        or message.is_automatic_forward
+        or message.from_user.id == TELEGRAM_SERVICE_ACCOUNT
+    ):
         return None
     text = message.text or message.caption or ""
     reply = message.reply_to_message

@@ -42,7 +42,9 @@ def split(text: RichText, limit: int = MAX_TEXT) -> list[RichText]:
             else:
                 chunks.append(list(piece))
                 size = length
-    return [RichText(tuple(chunk)) for chunk in chunks if chunk] or [RichText()]
+    # Telegram refuses a message of blanks only: such a piece (a trailing "\n") is dropped.
+    pieces = [RichText(tuple(chunk)) for chunk in chunks]
+    return [piece for piece in pieces if piece.plain.strip()] or [RichText()]
 
 
 def units(text: str) -> int:

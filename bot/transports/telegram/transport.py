@@ -15,6 +15,7 @@ from contextlib import suppress
 from datetime import timedelta
 from typing import TypeVar
 
+import httpx
 from telegram import (
     Bot,
     BotCommand,
@@ -26,7 +27,15 @@ from telegram import (
     Update,
 )
 from telegram.constants import ParseMode
-from telegram.error import BadRequest, Forbidden, InvalidToken, NetworkError, RetryAfter, TimedOut
+from telegram.error import (
+    BadRequest,
+    Forbidden,
+    InvalidToken,
+    NetworkError,
+    RetryAfter,
+    TelegramError,
+    TimedOut,
+)
 from telegram.warnings import PTBDeprecationWarning
 
 from bot.config import TelegramSettings
@@ -104,17 +113,22 @@ class TelegramTransport:
                 await asyncio.wait_for(asyncio.shield(self._task), timeout=10)
             except TimeoutError:
                 self._task.cancel()
+            except Exception:
+                log.exception("telegram: receiving had stopped with an error")
             with suppress(asyncio.CancelledError):
                 await asyncio.gather(self._task, return_exceptions=True)
         if self._bot is not None:
             await self._bot.shutdown()
 
     async def _receive(self, on_event: EventHandler, store: TransportStore) -> None:
-        await self._handle_pending(on_event, store)  # taken before a restart
-        offset = int(await store.state(PLATFORM, "offset") or 0)
+        offset: int | None = None
         failures = 0
         while not self._stopping.is_set():
             try:
+                if offset is None:
+                    offset = int(await store.state(PLATFORM, "offset") or 0)
+                # Every pass, not only after new updates: what a fault interrupted goes on.
+                await self._handle_pending(on_event, store)
                 updates = await self._next_updates(offset)
                 if updates:
                     next_offset = updates[-1].update_id + 1
@@ -124,7 +138,6 @@ class TelegramTransport:
                         {"offset": str(next_offset)},
                     )
                     offset = next_offset
-                    await self._handle_pending(on_event, store)
                 failures = 0
             except Exception as error:  # the network, or the database: keep receiving
                 failures += 1
@@ -160,7 +173,7 @@ class TelegramTransport:
             update = Update.de_json(payload, self.bot)
             if update.callback_query is not None:
                 # Answer at once so the phone stops spinning; an old query may be gone.
-                with suppress(BadRequest, NetworkError):
+                with suppress(TelegramError):
                     await update.callback_query.answer()
             event = to_event(update, receipt, self._username)
             if event is None:
@@ -173,7 +186,7 @@ class TelegramTransport:
                 await store.done(receipt)
 
     def private_link(self) -> str | None:
-        return f"https://t.me/{self._username}?start=hello" if self._username else None
+        return f"https://t.me/{self._username}" if self._username else None
 
     async def publish_commands(self, menus: Mapping[str, Sequence[tuple[str, str]]]) -> None:
         """setMyCommands once per language; Telegram shows each user the one for theirs."""
@@ -276,7 +289,9 @@ async def _call(request: Awaitable[T]) -> T:
             warnings.simplefilter("ignore", PTBDeprecationWarning)
             wait = error.retry_after
         raise RetryLater(wait.total_seconds() if isinstance(wait, timedelta) else wait) from None
-    except TimedOut:
+    except TimedOut as error:
+        if isinstance(error.__cause__, httpx.ConnectTimeout | httpx.PoolTimeout):
+            raise  # never left this machine: the outbox tries again
         # It may have arrived: sending again could double it. Recorded, not repeated.
         raise PermanentFailure("uncertain: timed out, may or may not have been delivered") from None
     except BadRequest as error:
