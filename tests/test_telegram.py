@@ -5,16 +5,18 @@ from __future__ import annotations
 import asyncio
 import subprocess
 import sys
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from sqlalchemy import select
 
 from bot.app import Core, command_menus, open_core
 from bot.clock import Clock, ManualClock, SystemClock
 from bot.config import Settings, TelegramSettings
+from bot.db.models import OutboxMessage
 from bot.events import Event
 from bot.transports import StartupError
 from bot.transports.telegram.limits import SendLimits
@@ -33,12 +35,47 @@ class Running:
 
     async def sent(self, count: int, timeout: float = 10) -> list[Sent]:
         """Wait until the bot has sent `count` messages in all (a real peer's round trip)."""
-        deadline = asyncio.get_running_loop().time() + timeout
-        while len(self.fake.sent) < count:
-            if asyncio.get_running_loop().time() > deadline:
-                raise AssertionError(f"bot sent {len(self.fake.sent)}, expected {count}")
-            await asyncio.sleep(0.01)
+
+        async def enough() -> bool:
+            return len(self.fake.sent) >= count
+
+        await self.until(enough, f"{count} messages sent", timeout)
         return self.fake.sent
+
+    async def until(
+        self, check: Callable[[], Awaitable[bool]], what: str, timeout: float = 10
+    ) -> None:
+        """Poll `check` while the bot and the fake server talk over HTTP."""
+        deadline = asyncio.get_running_loop().time() + timeout
+        while not await check():
+            if asyncio.get_running_loop().time() > deadline:
+                raise AssertionError(f"not reached in {timeout} s: {what}")
+            await asyncio.sleep(0.01)
+
+    async def waiting(self) -> list[OutboxMessage]:
+        """Outbox rows not delivered, not given up and not parked."""
+        async with self.core.sessions() as session:
+            rows = await session.scalars(
+                select(OutboxMessage).where(
+                    OutboxMessage.sent_at.is_(None),
+                    OutboxMessage.failed_at.is_(None),
+                    OutboxMessage.parked_at.is_(None),
+                )
+            )
+            return list(rows)
+
+    async def settled(self) -> None:
+        """Every update taken and handled, every due answer delivered: counts are final."""
+
+        async def quiet() -> bool:
+            now = self.core.runtime.clock.now()
+            return (
+                not self.fake.updates
+                and not await self.core.store.pending("telegram")
+                and all(row.not_before > now for row in await self.waiting())
+            )
+
+        await self.until(quiet, "the bot has nothing left to do")
 
 
 def telegram_settings(base_url: str, token: str = TOKEN) -> TelegramSettings:
@@ -154,17 +191,29 @@ async def test_hostile_text_comes_back_escaped_and_intact(telegram: Running) -> 
     )
 
 
-async def test_a_rate_limit_answer_is_waited_out(telegram: Running) -> None:
-    fake = telegram.fake
-    fake.retry_after.append(1)
-    ben = fake.user(7, "Ben")
-    fake.message(ben, fake.private(ben), "/start")
-    await asyncio.sleep(0.3)  # the fake's 429 has come back by now
-    assert fake.sent == []
-    await asyncio.sleep(1)  # Telegram's retry_after, a real peer's wait
-    await telegram.core.sender.drain()
-    (reply,) = await telegram.sent(1)
-    assert reply.text.startswith("Hallo Ben!")
+async def test_a_rate_limit_answer_is_waited_out(settings: Settings) -> None:
+    fake = FakeBotAPI()
+    base_url = await fake.start()
+    clock = ManualClock(datetime(2026, 3, 2, 18, 0, tzinfo=UTC))
+    running = await start(settings, fake, base_url, clock=clock)
+    try:
+        fake.retry_after.append(1)
+        ben = fake.user(7, "Ben")
+        fake.message(ben, fake.private(ben), "/start")
+
+        async def held() -> bool:
+            return any(row.not_before > clock.now() for row in await running.waiting())
+
+        await running.until(held, "the answer held after Telegram's 429")
+        assert fake.sent == [] and fake.retry_after == []
+        clock.advance(timedelta(seconds=1))  # Telegram's retry_after
+        await running.core.sender.drain()
+        (reply,) = await running.sent(1)
+        assert reply.text.startswith("Hallo Ben!")
+    finally:
+        await running.transport.stop()
+        await running.core.close()
+        await fake.stop()
 
 
 async def test_updates_taken_before_a_restart_are_handled_once(
@@ -181,7 +230,7 @@ async def test_updates_taken_before_a_restart_are_handled_once(
     try:
         fake.message(ben, fake.private(ben), "/whoami")
         sent = await restarted.sent(6)
-        await asyncio.sleep(0.2)
+        await restarted.settled()
         assert len(fake.sent) == 6, [(s.chat_id, s.text[:30]) for s in fake.sent]  # nothing twice
         assert sent[-1].text.startswith("Sie sind <b>Ben</b>.")
     finally:
@@ -248,7 +297,7 @@ async def test_a_second_message_to_a_chat_within_a_second_waits_in_the_outbox(
         fake.message(ben, fake.private(ben), "/start")
         await running.sent(1)
         fake.message(ben, fake.private(ben), "/whoami")
-        await asyncio.sleep(0.5)  # the bot's round trip for the update
+        await running.settled()
         assert len(fake.sent) == 1  # held back by us: Telegram never had to say 429
         assert await running.core.sender.next_wake(30) <= 1.05
         clock.advance(timedelta(seconds=1.05))
@@ -298,7 +347,7 @@ async def test_a_restart_in_a_burst_of_200_handles_each_update_exactly_once(
     restarted = await start(settings, fake, f"http://127.0.0.1:{fake.port}/bot")
     try:
         sent = await restarted.sent(200, timeout=60)
-        await asyncio.sleep(0.3)  # anything doubled would have arrived by now
+        await restarted.settled()  # so that anything doubled would have arrived
         greeted = sorted(s.text.split("!")[0] for s in fake.sent)
         assert greeted == sorted(f"Hallo u{n}" for n in range(200))
         assert len(sent) == 200
