@@ -18,6 +18,7 @@ from bot.db.engine import create_engine
 from handlers import capabilities
 from tests.helpers import Chat
 from tests.postgres import find_binaries, throwaway_postgres
+from tests.telegram_running import Running, fake_bot_api, running, with_anna
 
 TEMPLATE = "netzwerkbot_template"
 
@@ -112,3 +113,10 @@ def settings(db_url: str) -> Settings:
 async def chat(settings: Settings) -> AsyncIterator[Chat]:
     async with Chat(settings, capabilities()) as running:
         yield running
+
+
+@pytest.fixture
+async def telegram(settings: Settings) -> AsyncIterator[Running]:
+    """The bot on Telegram, against a fresh fake Bot API; Anna coordinates the network."""
+    async with fake_bot_api() as fake, running(with_anna(settings), fake) as bot:
+        yield bot

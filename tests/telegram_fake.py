@@ -162,6 +162,10 @@ class FakeBotAPI:
         self.port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
         return f"http://127.0.0.1:{self.port}/bot"
 
+    @property
+    def base_url(self) -> str:
+        return f"http://127.0.0.1:{self.port}/bot"
+
     async def stop(self) -> None:
         self._new_update.set()
         if self._runner is not None:

@@ -2,140 +2,28 @@
 
 from __future__ import annotations
 
-import asyncio
 import subprocess
 import sys
-from collections.abc import AsyncIterator, Awaitable, Callable
-from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from sqlalchemy import select
 
-from bot.app import Core, command_menus, open_core
-from bot.clock import Clock, ManualClock, SystemClock
-from bot.config import Settings, TelegramSettings
-from bot.db.models import OutboxMessage
-from bot.events import Event
+from bot.app import command_menus, open_core
+from bot.clock import ManualClock, SystemClock
+from bot.config import Settings
 from bot.transports import StartupError
 from bot.transports.telegram.limits import SendLimits
 from bot.transports.telegram.transport import TelegramTransport
 from handlers import capabilities
-from tests.telegram_fake import TOKEN, FakeBotAPI, Sent
-
-ANNA = 9001  # a network coordinator: telegram:9001 in the settings below
-
-
-@dataclass
-class Running:
-    fake: FakeBotAPI
-    core: Core
-    transport: TelegramTransport
-
-    async def sent(self, count: int, timeout: float = 10) -> list[Sent]:
-        """Wait until the bot has sent `count` messages in all (a real peer's round trip)."""
-
-        async def enough() -> bool:
-            return len(self.fake.sent) >= count
-
-        await self.until(enough, f"{count} messages sent", timeout)
-        return self.fake.sent
-
-    async def until(
-        self, check: Callable[[], Awaitable[bool]], what: str, timeout: float = 10
-    ) -> None:
-        """Poll `check` while the bot and the fake server talk over HTTP."""
-        deadline = asyncio.get_running_loop().time() + timeout
-        while not await check():
-            if asyncio.get_running_loop().time() > deadline:
-                raise AssertionError(f"not reached in {timeout} s: {what}")
-            await asyncio.sleep(0.01)
-
-    async def waiting(self) -> list[OutboxMessage]:
-        """Outbox rows not delivered, not given up and not parked."""
-        async with self.core.sessions() as session:
-            rows = await session.scalars(
-                select(OutboxMessage).where(
-                    OutboxMessage.sent_at.is_(None),
-                    OutboxMessage.failed_at.is_(None),
-                    OutboxMessage.parked_at.is_(None),
-                )
-            )
-            return list(rows)
-
-    async def settled(self) -> None:
-        """Every update taken and handled, every due answer delivered: counts are final."""
-
-        async def quiet() -> bool:
-            now = self.core.runtime.clock.now()
-            return (
-                not self.fake.updates
-                and not await self.core.store.pending("telegram")
-                and all(row.not_before > now for row in await self.waiting())
-            )
-
-        await self.until(quiet, "the bot has nothing left to do")
-
-
-def telegram_settings(base_url: str, token: str = TOKEN) -> TelegramSettings:
-    return TelegramSettings(
-        enabled=True,
-        token=token,
-        base_url=base_url,
-        base_file_url=base_url.replace("/bot", "/file/bot"),
-    )
-
-
-class Hours:
-    """A clock for the flood limits on which an hour passes between any two sends."""
-
-    def __init__(self) -> None:
-        self.now = 0.0
-
-    def __call__(self) -> float:
-        self.now += 3600
-        return self.now
-
-
-async def start(
-    settings: Settings,
-    fake: FakeBotAPI,
-    base_url: str,
-    limits: SendLimits | None = None,
-    clock: Clock | None = None,
-) -> Running:
-    transport = TelegramTransport(
-        telegram_settings(base_url), poll_timeout=1, limits=limits or SendLimits(Hours())
-    )
-    core = await open_core(
-        settings, clock or SystemClock(), {"telegram": transport}, capabilities()
-    )
-
-    async def handle(event: Event) -> None:
-        await core.dispatcher.handle(event)
-        await core.sender.drain()
-
-    await transport.start(handle, core.store)
-    return Running(fake, core, transport)
-
-
-@pytest.fixture
-async def telegram(settings: Settings) -> AsyncIterator[Running]:
-    fake = FakeBotAPI()
-    base_url = await fake.start()
-    network = settings.network.__class__(
-        name=settings.network.name, coordinators=(f"telegram:{ANNA}",)
-    )
-    running = await start(
-        settings.__class__(network=network, database=settings.database), fake, base_url
-    )
-    try:
-        yield running
-    finally:
-        await running.transport.stop()
-        await running.core.close()
-        await fake.stop()
+from tests.telegram_fake import TOKEN
+from tests.telegram_running import (
+    ANNA,
+    Running,
+    fake_bot_api,
+    running,
+    telegram_settings,
+)
 
 
 async def test_private_start_is_answered_in_html(telegram: Running) -> None:
@@ -192,28 +80,21 @@ async def test_hostile_text_comes_back_escaped_and_intact(telegram: Running) -> 
 
 
 async def test_a_rate_limit_answer_is_waited_out(settings: Settings) -> None:
-    fake = FakeBotAPI()
-    base_url = await fake.start()
     clock = ManualClock(datetime(2026, 3, 2, 18, 0, tzinfo=UTC))
-    running = await start(settings, fake, base_url, clock=clock)
-    try:
+    async with fake_bot_api() as fake, running(settings, fake, clock=clock) as bot:
         fake.retry_after.append(1)
         ben = fake.user(7, "Ben")
         fake.message(ben, fake.private(ben), "/start")
 
         async def held() -> bool:
-            return any(row.not_before > clock.now() for row in await running.waiting())
+            return any(row.not_before > clock.now() for row in await bot.waiting())
 
-        await running.until(held, "the answer held after Telegram's 429")
+        await bot.until(held, "the answer held after Telegram's 429")
         assert fake.sent == [] and fake.retry_after == []
         clock.advance(timedelta(seconds=1))  # Telegram's retry_after
-        await running.core.sender.drain()
-        (reply,) = await running.sent(1)
+        await bot.core.sender.drain()
+        (reply,) = await bot.sent(1)
         assert reply.text.startswith("Hallo Ben!")
-    finally:
-        await running.transport.stop()
-        await running.core.close()
-        await fake.stop()
 
 
 async def test_updates_taken_before_a_restart_are_handled_once(
@@ -225,32 +106,23 @@ async def test_updates_taken_before_a_restart_are_handled_once(
         fake.message(ben, fake.private(ben), f"/start {n}" if n % 2 else "/start")
     await telegram.sent(5)
     await telegram.transport.stop()
-    base_url = f"http://127.0.0.1:{fake.port}/bot"
-    restarted = await start(settings, fake, base_url)
-    try:
+    async with running(settings, fake) as restarted:
         fake.message(ben, fake.private(ben), "/whoami")
         sent = await restarted.sent(6)
         await restarted.settled()
         assert len(fake.sent) == 6, [(s.chat_id, s.text[:30]) for s in fake.sent]  # nothing twice
         assert sent[-1].text.startswith("Sie sind <b>Ben</b>.")
-    finally:
-        await restarted.transport.stop()
-        await restarted.core.close()
 
 
 async def test_a_wrong_token_stops_start_up_with_a_clear_line(settings: Settings) -> None:
-    fake = FakeBotAPI()
-    base_url = await fake.start()
-    try:
-        transport = TelegramTransport(telegram_settings(base_url, token="1:wrong"))
+    async with fake_bot_api() as fake:
+        transport = TelegramTransport(telegram_settings(fake.base_url, token="1:wrong"))
         core = await open_core(settings, SystemClock(), {"telegram": transport}, capabilities())
         try:
             with pytest.raises(StartupError, match="Telegram refused the bot token"):
                 await transport.start(core.dispatcher.handle, core.store)
         finally:
             await core.close()
-    finally:
-        await fake.stop()
 
 
 def test_the_token_never_reaches_the_log(tmp_path: Path) -> None:
@@ -286,28 +158,20 @@ async def test_the_command_menu_per_language_comes_from_the_registry(telegram: R
 async def test_a_second_message_to_a_chat_within_a_second_waits_in_the_outbox(
     settings: Settings,
 ) -> None:
-    fake = FakeBotAPI()
-    base_url = await fake.start()
     clock = ManualClock(datetime(2026, 3, 2, 18, 0, tzinfo=UTC))
-    running = await start(
-        settings, fake, base_url, SendLimits(lambda: clock.now().timestamp()), clock
-    )
-    try:
+    limits = SendLimits(lambda: clock.now().timestamp())
+    async with fake_bot_api() as fake, running(settings, fake, limits, clock) as bot:
         ben = fake.user(7, "Ben")
         fake.message(ben, fake.private(ben), "/start")
-        await running.sent(1)
+        await bot.sent(1)
         fake.message(ben, fake.private(ben), "/whoami")
-        await running.settled()
+        await bot.settled()
         assert len(fake.sent) == 1  # held back by us: Telegram never had to say 429
-        assert await running.core.sender.next_wake(30) <= 1.05
+        assert await bot.core.sender.next_wake(30) <= 1.05
         clock.advance(timedelta(seconds=1.05))
-        await running.core.sender.drain()
-        assert (await running.sent(2))[1].text.startswith("Sie sind <b>Ben</b>.")
+        await bot.core.sender.drain()
+        assert (await bot.sent(2))[1].text.startswith("Sie sind <b>Ben</b>.")
         assert "sendMessage" in fake.calls and fake.retry_after == []
-    finally:
-        await running.transport.stop()
-        await running.core.close()
-        await fake.stop()
 
 
 async def test_a_group_that_becomes_a_supergroup_keeps_its_circle(telegram: Running) -> None:
@@ -344,16 +208,12 @@ async def test_a_restart_in_a_burst_of_200_handles_each_update_exactly_once(
         fake.message(person, fake.private(person), "/start")
     await telegram.sent(60)
     await telegram.transport.stop()  # mid-burst: what is taken but not handled waits
-    restarted = await start(settings, fake, f"http://127.0.0.1:{fake.port}/bot")
-    try:
+    async with running(settings, fake) as restarted:
         sent = await restarted.sent(200, timeout=60)
         await restarted.settled()  # so that anything doubled would have arrived
         greeted = sorted(s.text.split("!")[0] for s in fake.sent)
         assert greeted == sorted(f"Hallo u{n}" for n in range(200))
         assert len(sent) == 200
-    finally:
-        await restarted.transport.stop()
-        await restarted.core.close()
 
 
 async def test_someone_who_never_started_the_bot_is_asked_once_and_served_later(

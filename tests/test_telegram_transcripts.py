@@ -21,7 +21,7 @@ from bot.transports.console.script import Restart, Say, SetNow, Step, Tap, Wait,
 from handlers import capabilities
 from tests.helpers import Chat
 from tests.telegram_fake import FakeBotAPI, Sent
-from tests.test_telegram import Running, start
+from tests.telegram_running import Running, fake_bot_api, start
 
 TRANSCRIPTS = sorted((Path(__file__).parent / "transcripts").glob("*.txt"))
 
@@ -78,28 +78,26 @@ async def test_a_transcript_over_telegram_gives_the_same_replies(
     steps = parse(script.read_text(encoding="utf-8"))
     console_db = DatabaseSettings(url=f"sqlite+aiosqlite:///{tmp_path}/console.db")
     expected, counts = await _console_run(replace(settings, database=console_db), steps)
-    fake = FakeBotAPI()
-    base_url = await fake.start()
-    people = People(fake)
-    anna = people.user("anna")
-    coordinators = (f"telegram:{anna['id']}",)
-    telegram_settings = replace(
-        settings, network=NetworkSettings(name=settings.network.name, coordinators=coordinators)
-    )
-    running = await start(telegram_settings, fake, base_url)
-    try:
-        total = 0
-        for step, count in zip(steps, counts, strict=True):
-            running = await _play(step, running, people, telegram_settings, base_url)
-            total += count
-            await running.sent(total)
-        await running.core.sender.drain()
-        got = "\n".join(as_transcript(s, people) for s in fake.sent)
-        assert normalise(got) == normalise("\n".join(expected))
-    finally:
-        await running.transport.stop()
-        await running.core.close()
-        await fake.stop()
+    async with fake_bot_api() as fake:
+        people = People(fake)
+        anna = people.user("anna")
+        coordinators = (f"telegram:{anna['id']}",)
+        telegram_settings = replace(
+            settings,
+            network=NetworkSettings(name=settings.network.name, coordinators=coordinators),
+        )
+        bot = await start(telegram_settings, fake)
+        try:
+            total = 0
+            for step, count in zip(steps, counts, strict=True):
+                bot = await _play(step, bot, people, telegram_settings)
+                total += count
+                await bot.sent(total)
+            await bot.core.sender.drain()
+            got = "\n".join(as_transcript(s, people) for s in fake.sent)
+            assert normalise(got) == normalise("\n".join(expected))
+        finally:
+            await bot.stop()
 
 
 async def _console_run(settings: Settings, steps: list[Step]) -> tuple[list[str], list[int]]:
@@ -113,9 +111,7 @@ async def _console_run(settings: Settings, steps: list[Step]) -> tuple[list[str]
         return chat.lines, counts
 
 
-async def _play(
-    step: Step, running: Running, people: People, settings: Settings, base_url: str
-) -> Running:
+async def _play(step: Step, running: Running, people: People, settings: Settings) -> Running:
     fake = running.fake
     match step:
         case Say(_, user, channel, text):
@@ -140,9 +136,8 @@ async def _play(
             )
             fake.tap(people.user(user), sent, data)
         case Restart():
-            await running.transport.stop()
-            await running.core.close()
-            return await start(settings, fake, base_url)
+            await running.stop()
+            return await start(settings, fake)
         case SetNow() | Wait():
             pass  # Telegram runs on real time; no transcript here has anything due
         case _:
