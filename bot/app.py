@@ -17,7 +17,7 @@ from bot.db import migrate
 from bot.db.engine import create_engine, session_factory
 from bot.db.models import Channel
 from bot.dispatcher import Dispatcher
-from bot.events import Event
+from bot.events import ChatAddress, Event
 from bot.i18n import Catalogs
 from bot.inbox import TransportStore
 from bot.outbox import Outbox, OutboxSender
@@ -82,12 +82,16 @@ async def open_core(
             link = transport.private_link() if transport else None
             await reach.ask_to_open_private_chat(session, runtime, channel_id, link)
 
+    async def move_chat(chat: ChatAddress, new_chat_id: str) -> None:
+        async with sessions.begin() as session:
+            await members.move_channel(session, chat, new_chat_id)
+
     return Core(
         engine=engine,
         sessions=sessions,
         runtime=runtime,
         dispatcher=Dispatcher(runtime, sessions),
-        sender=OutboxSender(engine, transports, clock, ask_to_open_private_chat),
+        sender=OutboxSender(engine, transports, clock, ask_to_open_private_chat, move_chat),
         due=DueRunner(runtime, sessions),
         store=TransportStore(sessions, clock),
     )

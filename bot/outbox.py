@@ -36,12 +36,20 @@ from bot.db.models import Channel, Identity, Member, OutboxMessage
 from bot.events import ChatAddress, ChatKind
 from bot.i18n import Catalogs, Translator
 from bot.messages import OutgoingMessage
-from bot.transports import PermanentFailure, RecipientUnreachable, RetryLater, Transport
+from bot.transports import (
+    ChatIdChanged,
+    PermanentFailure,
+    Progress,
+    RecipientUnreachable,
+    RetryLater,
+    Transport,
+)
 
 log = logging.getLogger(__name__)
 
 BATCH = 100
 MAX_ATTEMPTS = 5
+MAX_MOVES = 10  # chat moves followed within one drain
 
 
 class _Outcome(Enum):
@@ -176,6 +184,7 @@ def _due_query() -> Select[Any]:
             OutboxMessage.channel_id,
             OutboxMessage.payload,
             OutboxMessage.attempts,
+            OutboxMessage.parts_done,
             OutboxMessage.purge_channel_after_send,
             Channel.platform,
             Channel.chat_id,
@@ -205,13 +214,16 @@ class OutboxSender:
         engine: AsyncEngine,
         transports: Mapping[str, Transport],
         clock: Clock,
-        on_unreachable: Callable[[int], Awaitable[None]] | None = None,
+        on_unreachable: Callable[[int], Awaitable[None]],
+        on_moved: Callable[[ChatAddress, str], Awaitable[None]],
     ) -> None:
         self._engine = engine
         self._transports = transports
         self._clock = clock
         # Called with a private chat's id the first time its person turns out unreachable.
-        self.on_unreachable = on_unreachable
+        self._on_unreachable = on_unreachable
+        # Called with a chat and its new id when the platform says it moved.
+        self._on_moved = on_moved
         self._lock = asyncio.Lock()
         self._wakeup = asyncio.Event()
 
@@ -247,27 +259,36 @@ class OutboxSender:
         the due rows.
         """
         delivered = 0
+        moves = 0
         async with self._lock, self._engine.connect() as connection:
             while True:
                 params = {"now": self._clock.now(), "platforms": list(self._transports)}
                 rows = (await connection.execute(_due_query(), params)).all()
                 skipped: set[int] = set()  # chats told to wait, or purged: the rest waits
+                moved = False  # a chat's rows are to be read again under its new id
                 for row in rows:
                     if row.channel_id in skipped:
                         continue
-                    outcome = await self._deliver(connection, row)
+                    try:
+                        outcome = await self._deliver(connection, row)
+                    except ChatIdChanged as change:
+                        await connection.commit()
+                        await self._on_moved(_address(row), change.new_chat_id)
+                        skipped.add(row.channel_id)
+                        moved = moves < MAX_MOVES  # a chat that keeps moving waits
+                        moves += 1
+                        continue
                     await connection.commit()
-                    if outcome is _Outcome.NEWLY_UNREACHABLE and self.on_unreachable:
-                        await self.on_unreachable(row.channel_id)
+                    if outcome is _Outcome.NEWLY_UNREACHABLE:
+                        await self._on_unreachable(row.channel_id)
                     delivered += outcome is _Outcome.SENT
                     purged = row.purge_channel_after_send and row.member_id is None
                     if outcome in (_Outcome.HELD, _Outcome.NEWLY_UNREACHABLE) or purged:
                         skipped.add(row.channel_id)
-                if len(rows) < BATCH:
+                if len(rows) < BATCH and not moved:
                     return delivered
 
     async def _deliver(self, connection: AsyncConnection, row: Row[Any]) -> _Outcome:
-        address = ChatAddress(row.platform, row.chat_id, ChatKind(row.kind), row.title)
         try:
             message = OutgoingMessage.from_json(row.payload or {})
         except (KeyError, TypeError, ValueError) as error:  # written by an older version?
@@ -275,7 +296,7 @@ class OutboxSender:
             await self._close(connection, row, error=f"unreadable payload: {error!r}")
             return _Outcome.FAILED
         try:
-            message_id = await self._transports[row.platform].send(address, message)
+            message_id = await self._send(connection, row, message)
         except RetryLater as error:
             until = self._clock.now() + timedelta(seconds=error.seconds)
             await self._hold_chat(connection, row.channel_id, until)
@@ -286,6 +307,8 @@ class OutboxSender:
             log.warning("outbox row %s cannot be delivered: %s", row.id, error)
             await self._close(connection, row, error=str(error) or type(error).__name__)
             return _Outcome.FAILED
+        except ChatIdChanged:
+            raise  # drain() commits, has the chat moved, and reads its rows again
         except Exception as error:
             log.exception("outbox row %s: sending failed", row.id)
             return await self._retry_or_fail(connection, row, error)
@@ -295,6 +318,21 @@ class OutboxSender:
             for statement in _reopen(row.channel_id, self._clock.now()):
                 await connection.execute(statement)
         return _Outcome.SENT
+
+    async def _send(
+        self, connection: AsyncConnection, row: Row[Any], message: OutgoingMessage
+    ) -> str | None:
+        progress = Progress(row.parts_done)
+        try:
+            return await self._transports[row.platform].send(_address(row), message, progress)
+        finally:
+            if progress.parts_done != row.parts_done:
+                # Whatever comes next, the parts already delivered are never sent again.
+                await connection.execute(
+                    update(OutboxMessage)
+                    .where(OutboxMessage.id == row.id)
+                    .values(parts_done=progress.parts_done)
+                )
 
     async def _close(
         self,
@@ -364,3 +402,7 @@ class OutboxSender:
         backoff = timedelta(seconds=5 * 4**attempts)
         await self._hold_chat(connection, row.channel_id, self._clock.now() + backoff)
         return _Outcome.HELD
+
+
+def _address(row: Row[Any]) -> ChatAddress:
+    return ChatAddress(row.platform, row.chat_id, ChatKind(row.kind), row.title)

@@ -14,7 +14,7 @@ from bot.events import ChatAddress
 from bot.inbox import TransportStore
 from bot.messages import OutgoingMessage
 from bot.registry import Capability
-from bot.transports import EventHandler
+from bot.transports import EventHandler, Progress
 from bot.transports.console.script import ConsoleSession
 
 
@@ -78,7 +78,7 @@ class Recorder:
     async def stop(self) -> None:
         pass
 
-    async def send(self, chat: ChatAddress, message: OutgoingMessage) -> str:
+    async def send(self, chat: ChatAddress, message: OutgoingMessage, progress: Progress) -> str:
         if self.failures:
             raise self.failures.pop(0)
         self.sent.append((chat, message))

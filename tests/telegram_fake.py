@@ -47,6 +47,7 @@ class FakeBotAPI:
     calls: list[str] = field(default_factory=list)
     retry_after: list[int] = field(default_factory=list)  # answer the next sends with 429
     not_started: set[int] = field(default_factory=set)  # people who never pressed Start
+    migrated: dict[int, int] = field(default_factory=dict)  # old group id: supergroup id
     enforce_limits: bool = False  # answer 429 like Telegram when a chat gets too much
     rejected: int = 0  # 429 answers given
     _times: dict[int, list[float]] = field(default_factory=dict)
@@ -231,6 +232,12 @@ class FakeBotAPI:
             return _error(429, "Too Many Requests", {"retry_after": wait})
         if chat_id in self.not_started:
             return _error(403, "Forbidden: bot can't initiate conversation with a user")
+        if chat_id in self.migrated:
+            return _error(
+                400,
+                "Bad Request: group chat was upgraded to a supergroup chat",
+                {"migrate_to_chat_id": self.migrated[chat_id]},
+            )
         message_id = next(self._ids)
         self.sent.append(Sent(method, chat_id, message_id, text, dict(params)))
         chat = (

@@ -181,6 +181,8 @@ class OutboxMessage(Base):
     # Waiting for the person to open the private chat; sent once they do.
     parked_at: Mapped[datetime | None]
     attempts: Mapped[int] = mapped_column(Integer, default=0)
+    # Parts of the message already delivered (bot/transports/__init__.py, Progress).
+    parts_done: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     last_error: Mapped[str | None] = mapped_column(String(500))
     platform_message_id: Mapped[str | None] = mapped_column(String(255))
     # Set on the goodbye after /forgetme: once it is delivered, the private chat row goes too.

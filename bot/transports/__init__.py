@@ -4,6 +4,7 @@ into neutral events and renders neutral messages for its platform."""
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Mapping, Sequence
+from dataclasses import dataclass
 from typing import Protocol
 
 from bot.events import ChatAddress, Event
@@ -30,8 +31,25 @@ class RecipientUnreachable(Exception):
     or blocked the bot). Their messages wait until they do."""
 
 
+class ChatIdChanged(Exception):
+    """The chat lives on under a new id (Telegram: a group became a supergroup)."""
+
+    def __init__(self, new_chat_id: str) -> None:
+        super().__init__(f"the chat's new id is {new_chat_id}")
+        self.new_chat_id = new_chat_id
+
+
 class PermanentFailure(Exception):
     """The message can never be delivered (chat gone, bot blocked); retrying is pointless."""
+
+
+@dataclass(slots=True)
+class Progress:
+    """How many parts of one message are delivered (a long text goes in several, and so do
+    several files). The transport counts up as it goes and skips what is counted; the outbox
+    keeps the count with the message, so a retry resumes where the last attempt stopped."""
+
+    parts_done: int = 0
 
 
 class Transport(Protocol):
@@ -46,8 +64,13 @@ class Transport(Protocol):
 
     async def stop(self) -> None: ...
 
-    async def send(self, chat: ChatAddress, message: OutgoingMessage) -> str | None:
-        """Deliver one message; return the platform's id for it."""
+    async def send(
+        self, chat: ChatAddress, message: OutgoingMessage, progress: Progress
+    ) -> str | None:
+        """Deliver one message, or what is left of it; return the platform's id for it.
+
+        Raises RetryLater rather than waiting: the outbox holds the chat and goes on with
+        others."""
         ...
 
     def private_link(self) -> str | None:

@@ -14,7 +14,7 @@ from bot.clock import Clock
 from bot.events import ButtonEvent, ChatAddress, ChatKind, IncomingFile, MessageEvent, Sender
 from bot.inbox import TransportStore
 from bot.messages import Button, OutgoingMessage
-from bot.transports import EventHandler
+from bot.transports import EventHandler, Progress
 
 PLATFORM = "console"
 BOT_NAME = "netzwerkbot"
@@ -50,7 +50,7 @@ class ConsoleTransport:
     async def stop(self) -> None:
         self.on_event = None
 
-    async def send(self, chat: ChatAddress, message: OutgoingMessage) -> str:
+    async def send(self, chat: ChatAddress, message: OutgoingMessage, progress: Progress) -> str:
         message_id = self._next_id("b")
         self._write(self.render(chat, message))
         buttons = tuple(button for row in message.buttons for button in row)

@@ -10,9 +10,10 @@ from __future__ import annotations
 import asyncio
 import logging
 import warnings
-from collections.abc import Awaitable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from contextlib import suppress
 from datetime import timedelta
+from functools import partial
 from typing import TypeVar
 
 import httpx
@@ -29,6 +30,7 @@ from telegram import (
 from telegram.constants import ParseMode
 from telegram.error import (
     BadRequest,
+    ChatMigrated,
     Forbidden,
     InvalidToken,
     NetworkError,
@@ -43,8 +45,10 @@ from bot.events import ChatAddress, ChatKind
 from bot.inbox import TransportStore
 from bot.messages import Attachment, OutgoingMessage, RichText
 from bot.transports import (
+    ChatIdChanged,
     EventHandler,
     PermanentFailure,
+    Progress,
     RecipientUnreachable,
     RetryLater,
     StartupError,
@@ -56,6 +60,7 @@ from bot.transports.telegram.render import MAX_CAPTION, split, to_html, units
 log = logging.getLogger(__name__)
 
 T = TypeVar("T")
+Part = Callable[[], Awaitable[Message]]
 
 UPDATE_KINDS = ["message", "edited_message", "callback_query", "my_chat_member", "chat_member"]
 
@@ -198,29 +203,32 @@ class TelegramTransport:
                 )
             )
 
-    async def _send_file(
-        self,
-        chat_id: int,
-        group: bool,
-        attachment: Attachment,
-        caption: RichText,
-        reply: ReplyParameters | None,
-    ) -> Message:
-        if wait := self._limits.wait(chat_id, group):
-            await asyncio.sleep(wait)
-        self._limits.sent(chat_id, group)
-        return await _call(
-            self.bot.send_document(
-                chat_id,
-                InputFile(attachment.data, filename=attachment.filename),
-                caption=to_html(caption) if caption.plain else None,
-                parse_mode=ParseMode.HTML if caption.plain else None,
-                reply_parameters=reply,
-            )
-        )
-
-    async def send(self, chat: ChatAddress, message: OutgoingMessage) -> str | None:
+    async def send(
+        self, chat: ChatAddress, message: OutgoingMessage, progress: Progress
+    ) -> str | None:
         chat_id = int(chat.chat_id)
+        group = chat.kind is ChatKind.GROUP
+        sent_id: str | None = None
+        try:
+            for index, part in enumerate(self._parts(chat_id, message)):
+                if index < progress.parts_done:
+                    continue  # delivered by an earlier attempt
+                if wait := self._limits.wait(chat_id, group):
+                    # The outbox holds this chat (the rest of a long message included) and
+                    # serves other chats meanwhile.
+                    raise RetryLater(wait)
+                self._limits.sent(chat_id, group)
+                sent = await _call(part())
+                progress.parts_done = index + 1
+                sent_id = str(sent.message_id)
+        except Forbidden:
+            if group:
+                raise PermanentFailure("the bot is no longer in this group") from None
+            raise RecipientUnreachable() from None
+        return sent_id
+
+    def _parts(self, chat_id: int, message: OutgoingMessage) -> list[Part]:
+        """The Telegram messages that make up `message`, in order, each still to be sent."""
         markup = (
             InlineKeyboardMarkup(
                 [
@@ -236,48 +244,43 @@ class TelegramTransport:
             if message.reply_to and message.reply_to.isdigit()
             else None
         )
-        group = chat.kind is ChatKind.GROUP
-        if wait := self._limits.wait(chat_id, group):
-            raise RetryLater(wait)  # the outbox holds this chat and serves others meanwhile
-        try:
-            return await self._send(chat_id, group, message, markup, reply)
-        except Forbidden:
-            if group:
-                raise PermanentFailure("the bot is no longer in this group") from None
-            raise RecipientUnreachable() from None
-
-    async def _send(
-        self,
-        chat_id: int,
-        group: bool,
-        message: OutgoingMessage,
-        markup: InlineKeyboardMarkup | None,
-        reply: ReplyParameters | None,
-    ) -> str | None:
-        sent: Message | None = None
+        parts: list[Part] = []
         attachments = list(message.attachments)
         text = message.text
         if len(attachments) == 1 and not markup and 0 < units(text.plain) <= MAX_CAPTION:
             # One file with a short text: one message, the text as its caption.
-            sent = await self._send_file(chat_id, group, attachments.pop(), text, reply)
-            text = RichText()
-        parts = split(text) if text.plain else []
-        for index, part in enumerate(parts):
-            if index and (wait := self._limits.wait(chat_id, group)):
-                await asyncio.sleep(wait)  # the rest of one long message, paced on the spot
-            self._limits.sent(chat_id, group)
-            sent = await _call(
-                self.bot.send_message(
+            parts.append(partial(self._send_file, chat_id, attachments.pop(), text, reply))
+            text, reply = RichText(), None
+        chunks = split(text) if text.plain else []
+        for index, chunk in enumerate(chunks):
+            last = index == len(chunks) - 1
+            parts.append(
+                partial(
+                    self.bot.send_message,
                     chat_id,
-                    to_html(part),
+                    to_html(chunk),
                     parse_mode=ParseMode.HTML,
-                    reply_markup=markup if index == len(parts) - 1 else None,
+                    reply_markup=markup if last else None,
                     reply_parameters=reply if index == 0 else None,
                 )
             )
-        for attachment in attachments:
-            sent = await self._send_file(chat_id, group, attachment, RichText(), None)
-        return str(sent.message_id) if sent else None
+        parts += [partial(self._send_file, chat_id, a, RichText(), None) for a in attachments]
+        return parts
+
+    async def _send_file(
+        self,
+        chat_id: int,
+        attachment: Attachment,
+        caption: RichText,
+        reply: ReplyParameters | None,
+    ) -> Message:
+        return await self.bot.send_document(
+            chat_id,
+            InputFile(attachment.data, filename=attachment.filename),
+            caption=to_html(caption) if caption.plain else None,
+            parse_mode=ParseMode.HTML if caption.plain else None,
+            reply_parameters=reply,
+        )
 
 
 async def _call(request: Awaitable[T]) -> T:
@@ -289,6 +292,8 @@ async def _call(request: Awaitable[T]) -> T:
             warnings.simplefilter("ignore", PTBDeprecationWarning)
             wait = error.retry_after
         raise RetryLater(wait.total_seconds() if isinstance(wait, timedelta) else wait) from None
+    except ChatMigrated as error:
+        raise ChatIdChanged(str(error.new_chat_id)) from None
     except TimedOut as error:
         if isinstance(error.__cause__, httpx.ConnectTimeout | httpx.PoolTimeout):
             raise  # never left this machine: the outbox tries again
