@@ -81,5 +81,3 @@ async def test_a_message_to_a_group_that_became_a_supergroup_goes_to_the_new_cha
     fake.message(anna, {**group, "id": -1001234, "type": "supergroup"}, "/members")
     members = (await telegram.sent(3))[2]
     assert members.text.startswith("Mitglieder von <b>Plenum</b> (1):")
-
-
