@@ -4,6 +4,8 @@ The wrapper here owns everything around a handler: the session, who is speaking,
 their language, permissions, commit or rollback, and the reply to bad input. A
 UserError rolls the handler's changes back and answers with its translated text;
 any other exception is logged with its trace and the person gets a short apology.
+If even the answer cannot be written (the database is down), the exception goes on to
+the transport, which keeps the update and tries it again later, before later ones.
 """
 
 from __future__ import annotations
@@ -85,13 +87,10 @@ class Dispatcher:
 
     async def _answer(self, event: Event, build: Callable[[Context], OutgoingMessage]) -> None:
         """Reply in a fresh unit of work, after the failed one was rolled back."""
-        try:
-            async with self._sessions.begin() as session:
-                await self._claim(session, event)
-                ctx = await self._context(session, event)
-                await self._reply(ctx, build(ctx))
-        except Exception:
-            log.exception("could not even answer with an error message")
+        async with self._sessions.begin() as session:
+            await self._claim(session, event)
+            ctx = await self._context(session, event)
+            await self._reply(ctx, build(ctx))
 
     async def _claim(self, session: AsyncSession, event: Event) -> bool:
         if event.receipt is None:

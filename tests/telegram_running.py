@@ -28,6 +28,8 @@ class Running:
     fake: FakeBotAPI
     core: Core
     transport: TelegramTransport
+    handled: list[Event]  # every event the core was given, in order, failed tries included
+    faults: list[Exception]  # raised, one per event, in place of handling it
 
     async def sent(self, count: int, timeout: float = 10) -> list[Sent]:
         """Wait until the bot has sent `count` messages in all (a real peer's round trip)."""
@@ -132,7 +134,13 @@ async def start(
         settings, clock or SystemClock(), {"telegram": transport}, capabilities()
     )
 
+    handled: list[Event] = []
+    faults: list[Exception] = []
+
     async def handle(event: Event) -> None:
+        handled.append(event)
+        if faults:
+            raise faults.pop(0)
         await core.dispatcher.handle(event)
         await core.sender.drain()
 
@@ -141,7 +149,7 @@ async def start(
     except BaseException:
         await core.close()
         raise
-    return Running(fake, core, transport)
+    return Running(fake, core, transport, handled, faults)
 
 
 @asynccontextmanager

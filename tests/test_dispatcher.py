@@ -122,6 +122,19 @@ async def test_a_crash_is_logged_rolled_back_and_answered_without_details(
         assert (await chat.rows())["circles"] == []
 
 
+async def test_when_not_even_the_answer_can_be_written_the_transport_hears_of_it(
+    chat: Chat, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    async def database_down(*args: object, **kwargs: object) -> None:
+        raise ConnectionError("the database is down")
+
+    monkeypatch.setattr(chat.core.runtime.outbox, "queue", database_down)
+    # Raised, not swallowed: the transport keeps the update and tries it again later.
+    with pytest.raises(ConnectionError):
+        await chat.say("anna", "plenum", "/help")
+    assert chat.said() == ""
+
+
 async def test_a_user_error_rolls_back_what_the_handler_did(settings: Settings) -> None:
     extra = Capability("test", commands=(Command("refuse", refuse, "test"),))
     async with Chat(settings, (*capabilities(), extra)) as chat:

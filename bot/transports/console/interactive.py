@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 import os
 import re
 import sys
@@ -19,6 +20,8 @@ from bot.inbox import TransportStore
 from bot.transports import EventHandler
 from bot.transports.console.script import Say, ScriptError, SendFile, Tap, parse
 from bot.transports.console.transport import ConsoleTransport
+
+log = logging.getLogger(__name__)
 
 HELP = """\
 Type as a person:   @anna #plenum: /help     (anna writes in group channel #plenum)
@@ -72,7 +75,10 @@ class InteractiveConsole(ConsoleTransport):
                 if line == "!help":
                     self._write(HELP)
                 elif line and (event := self._event_for(line)) is not None:
-                    await on_event(event)
+                    try:
+                        await on_event(event)
+                    except Exception:  # the database is down, say: the next line may work
+                        log.exception("that line could not be handled")
         finally:
             self._stop.set()
 

@@ -62,6 +62,7 @@ log = logging.getLogger(__name__)
 T = TypeVar("T")
 Part = Callable[[], Awaitable[Message]]
 
+MAX_TRIES = 5  # an update that fails this often is set aside, so that the rest can go on
 UPDATE_KINDS = ["message", "edited_message", "callback_query", "my_chat_member", "chat_member"]
 
 
@@ -73,10 +74,13 @@ class TelegramTransport:
         settings: TelegramSettings,
         poll_timeout: int = 30,
         limits: SendLimits | None = None,
+        retry_delay: float = 1.0,
     ) -> None:
         self._settings = settings
         self._poll_timeout = poll_timeout
         self._limits = limits or SendLimits()
+        self._retry_delay = retry_delay  # the first wait after a fault; it doubles up to 60 s
+        self._tries: dict[int, int] = {}  # receipt: failed attempts to handle it
         self._bot: Bot | None = None
         self._username = ""
         self._task: asyncio.Task[None] | None = None
@@ -146,7 +150,7 @@ class TelegramTransport:
                 failures = 0
             except Exception as error:  # the network, or the database: keep receiving
                 failures += 1
-                delay = min(60, 2**failures)
+                delay = min(60.0, self._retry_delay * 2**failures)
                 if isinstance(error, NetworkError):
                     log.warning("telegram: getUpdates failed (%s); again in %s s", error, delay)
                 else:
@@ -175,6 +179,8 @@ class TelegramTransport:
         for receipt, payload in await store.pending(PLATFORM):
             if self._stopping.is_set():
                 return  # the rest waits in the inbox for the next start
+            if self._tries.get(receipt, 0) >= MAX_TRIES:
+                continue
             update = Update.de_json(payload, self.bot)
             if update.callback_query is not None:
                 # Answer at once so the phone stops spinning; an old query may be gone.
@@ -187,8 +193,13 @@ class TelegramTransport:
             try:
                 await on_event(event)
             except Exception:
-                log.exception("telegram: update %s could not be handled", receipt)
-                await store.done(receipt)
+                tries = self._tries[receipt] = self._tries.get(receipt, 0) + 1
+                if tries < MAX_TRIES:
+                    raise  # stop here: this update goes first again, after a pause
+                # It stays in the inbox for the next start; the updates after it go on.
+                log.exception("telegram: update %s failed %s times; set aside", receipt, tries)
+                continue
+            self._tries.pop(receipt, None)
 
     def private_link(self) -> str | None:
         return f"https://t.me/{self._username}" if self._username else None
