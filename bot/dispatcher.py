@@ -15,6 +15,7 @@ import re
 import unicodedata
 import uuid
 from collections.abc import Callable
+from dataclasses import replace
 
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -98,10 +99,9 @@ class Dispatcher:
         return await inbox.claim(session, event.receipt, self._runtime.clock)
 
     async def _reply(self, ctx: Context, message: OutgoingMessage) -> None:
-        if ctx.channel.kind == ChatKind.GROUP and ctx.event.message_id and not message.reply_to:
-            message = OutgoingMessage(
-                message.text, message.buttons, message.attachments, ctx.event.message_id
-            )
+        group = ctx.channel.kind == ChatKind.GROUP
+        if group and ctx.event.message_id and not message.reply_to and not message.replaces:
+            message = replace(message, reply_to=ctx.event.message_id)
         await self._runtime.outbox.queue(ctx.session, ctx.channel, message)
 
     async def _context(self, session: AsyncSession, event: Event) -> Context:

@@ -88,10 +88,21 @@ class OutgoingMessage:
     buttons: tuple[tuple[Button, ...], ...] = ()
     attachments: tuple[Attachment, ...] = ()
     reply_to: str | None = None  # the platform's id of the message this answers
+    # The platform's id of a message the bot sent that this one takes the place of: its
+    # text and buttons change (a live tally); with no text and no buttons it is deleted.
+    replaces: str | None = None
 
     @classmethod
     def plain(cls, text: str, **kwargs: Any) -> OutgoingMessage:
         return cls(RichText.of(text), **kwargs)
+
+    @classmethod
+    def deletion(cls, message_id: str) -> OutgoingMessage:
+        return cls(RichText(), replaces=message_id)
+
+    @property
+    def is_deletion(self) -> bool:
+        return self.replaces is not None and not self.text.plain and not self.buttons
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -102,6 +113,7 @@ class OutgoingMessage:
                 for a in self.attachments
             ],
             "reply_to": self.reply_to,
+            "replaces": self.replaces,
         }
 
     @classmethod
@@ -116,4 +128,5 @@ class OutgoingMessage:
                 for name, mime, blob in data["attachments"]
             ),
             reply_to=data["reply_to"],
+            replaces=data.get("replaces"),  # absent in rows queued before edits existed
         )

@@ -322,9 +322,13 @@ class OutboxSender:
     async def _send(
         self, connection: AsyncConnection, row: Row[Any], message: OutgoingMessage
     ) -> str | None:
+        transport = self._transports[row.platform]
+        if message.replaces is not None:
+            await transport.replace(_address(row), message.replaces, message)
+            return message.replaces
         progress = Progress(row.parts_done)
         try:
-            return await self._transports[row.platform].send(_address(row), message, progress)
+            return await transport.send(_address(row), message, progress)
         finally:
             if progress.parts_done != row.parts_done:
                 # Whatever comes next, the parts already delivered are never sent again.

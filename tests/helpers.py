@@ -83,3 +83,6 @@ class Recorder:
             raise self.failures.pop(0)
         self.sent.append((chat, message))
         return f"sent-{len(self.sent)}"
+
+    async def replace(self, chat: ChatAddress, message_id: str, message: OutgoingMessage) -> None:
+        await self.send(chat, message, Progress())

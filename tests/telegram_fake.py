@@ -18,6 +18,7 @@ from typing import Any
 from aiohttp import web
 
 TOKEN = "123456:TEST-token-for-the-fake-bot-api-server"
+MAX_DOWNLOAD = 20 * 1024 * 1024  # the Bot API's getFile limit
 BOT = {
     "id": 123456,
     "is_bot": True,
@@ -41,7 +42,11 @@ class Sent:
 @dataclass
 class FakeBotAPI:
     updates: list[dict[str, Any]] = field(default_factory=list)
-    sent: list[Sent] = field(default_factory=list)
+    sent: list[Sent] = field(default_factory=list)  # what the bot sent, as it is now
+    edits: list[Sent] = field(default_factory=list)
+    deleted: list[tuple[int, int]] = field(default_factory=list)  # (chat id, message id)
+    actions: list[tuple[int, str]] = field(default_factory=list)  # (chat id, chat action)
+    files: dict[str, bytes] = field(default_factory=dict)  # what people sent, by file id
     commands: dict[str, list[dict[str, str]]] = field(default_factory=dict)
     answered_callbacks: list[str] = field(default_factory=list)
     calls: list[str] = field(default_factory=list)
@@ -90,6 +95,48 @@ class FakeBotAPI:
         if text.startswith("/"):
             command = text.split()[0]
             message["entities"] = [{"type": "bot_command", "offset": 0, "length": len(command)}]
+        self._push({"message": message})
+        return message["message_id"]
+
+    def document(
+        self,
+        user: dict[str, Any],
+        chat: dict[str, Any],
+        filename: str,
+        data: bytes,
+        caption: str = "",
+        mime_type: str = "application/pdf",
+    ) -> int:
+        file_id = f"doc{len(self.files)}"
+        self.files[file_id] = data
+        document = {
+            "file_id": file_id,
+            "file_unique_id": f"u-{file_id}",
+            "file_name": filename,
+            "mime_type": mime_type,
+            "file_size": len(data),
+        }
+        return self._post(user, chat, document=document, caption=caption)
+
+    def photo(
+        self, user: dict[str, Any], chat: dict[str, Any], data: bytes, caption: str = ""
+    ) -> int:
+        """A photo, in Telegram's two sizes: a thumbnail and the real one."""
+        thumb_id, file_id = f"thumb{len(self.files)}", f"photo{len(self.files)}"
+        self.files[thumb_id], self.files[file_id] = data[:10], data
+        sizes = [_photo_size(thumb_id, 10), _photo_size(file_id, len(data))]
+        return self._post(user, chat, photo=sizes, caption=caption)
+
+    def _post(self, user: dict[str, Any], chat: dict[str, Any], **content: Any) -> int:
+        if not content.get("caption"):
+            content.pop("caption", None)
+        message = {
+            "message_id": next(self._ids),
+            "date": int(time.time()),
+            "chat": chat,
+            "from": user,
+            **content,
+        }
         self._push({"message": message})
         return message["message_id"]
 
@@ -156,6 +203,7 @@ class FakeBotAPI:
     async def start(self) -> str:
         app = web.Application()
         app.router.add_route("POST", "/bot{token}/{method}", self._dispatch)
+        app.router.add_route("GET", "/file/bot{token}/{path:.+}", self._download)
         self._runner = web.AppRunner(app, access_log=None)
         await self._runner.setup()
         site = web.TCPSite(self._runner, "127.0.0.1", 0)
@@ -217,13 +265,81 @@ class FakeBotAPI:
         return self._record("sendMessage", params, params["text"])
 
     async def _api_sendDocument(self, params: dict[str, Any]) -> web.Response:
-        document = params["document"]
-        name = getattr(document, "filename", "file")
-        response = self._record("sendDocument", params, params.get("caption", ""))
-        self.sent[-1].params["document_name"] = name
-        return response
+        name = getattr(params["document"], "filename", "file")
+        return self._record("sendDocument", params, params.get("caption", ""), document_name=name)
 
-    def _record(self, method: str, params: dict[str, Any], text: str) -> web.Response:
+    async def _api_sendPhoto(self, params: dict[str, Any]) -> web.Response:
+        photo = params["photo"]
+        data = photo.file.read() if hasattr(photo, "file") else b""
+        return self._record("sendPhoto", params, params.get("caption", ""), photo_bytes=len(data))
+
+    async def _api_editMessageText(self, params: dict[str, Any]) -> web.Response:
+        return self._edit(params, params["text"])
+
+    async def _api_editMessageReplyMarkup(self, params: dict[str, Any]) -> web.Response:
+        return self._edit(params, None)
+
+    def _edit(self, params: dict[str, Any], text: str | None) -> web.Response:
+        found = self._find(params)
+        if found is None:
+            return _error(400, "Bad Request: message to edit not found")
+        markup = params.get("reply_markup")
+        if (text is None or text == found.text) and markup == found.params.get("reply_markup"):
+            return _error(
+                400,
+                "Bad Request: message is not modified: specified new message content and "
+                "reply markup are exactly the same as a current content and reply markup "
+                "of the message",
+            )
+        if text is not None:
+            found.text = text
+        found.params["reply_markup"] = markup
+        self.edits.append(Sent(found.method, found.chat_id, found.message_id, found.text, params))
+        return _ok(self._message(found.method, found.chat_id, found.message_id, found.text))
+
+    async def _api_deleteMessage(self, params: dict[str, Any]) -> web.Response:
+        found = self._find(params)
+        if found is None:
+            return _error(400, "Bad Request: message to delete not found")
+        self.sent.remove(found)
+        self.deleted.append((found.chat_id, found.message_id))
+        return _ok(True)
+
+    def _find(self, params: dict[str, Any]) -> Sent | None:
+        chat_id, message_id = int(params["chat_id"]), int(params["message_id"])
+        return next(
+            (s for s in self.sent if s.chat_id == chat_id and s.message_id == message_id), None
+        )
+
+    async def _api_sendChatAction(self, params: dict[str, Any]) -> web.Response:
+        self.actions.append((int(params["chat_id"]), params["action"]))
+        return _ok(True)
+
+    async def _api_getFile(self, params: dict[str, Any]) -> web.Response:
+        file_id = params["file_id"]
+        if file_id not in self.files:
+            return _error(400, "Bad Request: invalid file_id")
+        data = self.files[file_id]
+        if len(data) > MAX_DOWNLOAD:
+            return _error(400, "Bad Request: file is too big")
+        return _ok(
+            {
+                "file_id": file_id,
+                "file_unique_id": f"u-{file_id}",
+                "file_size": len(data),
+                "file_path": f"documents/{file_id}.bin",
+            }
+        )
+
+    async def _download(self, request: web.Request) -> web.Response:
+        if request.match_info["token"] != TOKEN:
+            return web.Response(status=401)
+        file_id = request.match_info["path"].removeprefix("documents/").removesuffix(".bin")
+        if file_id not in self.files:
+            return web.Response(status=404)
+        return web.Response(body=self.files[file_id])
+
+    def _record(self, method: str, params: dict[str, Any], text: str, **extra: Any) -> web.Response:
         if self.retry_after:
             return _error(429, "Too Many Requests", {"retry_after": self.retry_after.pop(0)})
         chat_id = int(params["chat_id"])
@@ -239,7 +355,11 @@ class FakeBotAPI:
                 {"migrate_to_chat_id": self.migrated[chat_id]},
             )
         message_id = next(self._ids)
-        self.sent.append(Sent(method, chat_id, message_id, text, dict(params)))
+        self.sent.append(Sent(method, chat_id, message_id, text, {**params, **extra}))
+        return _ok(self._message(method, chat_id, message_id, text))
+
+    def _message(self, method: str, chat_id: int, message_id: int, text: str) -> dict[str, Any]:
+        """The Message object Telegram answers a send or an edit with."""
         chat = (
             {"id": chat_id, "type": "private", "first_name": "x"}
             if chat_id > 0
@@ -250,12 +370,16 @@ class FakeBotAPI:
             "date": int(time.time()),
             "chat": chat,
             "from": BOT,
-            "text": text,
         }
         if method == "sendDocument":
-            message.pop("text")
             message["document"] = {"file_id": f"f{message_id}", "file_unique_id": f"u{message_id}"}
-        return _ok(message)
+        elif method == "sendPhoto":
+            message["photo"] = [_photo_size(f"f{message_id}", 1)]
+        else:
+            message["text"] = text
+        if method != "sendMessage" and text:
+            message["caption"] = text
+        return message
 
     def _over_limit(self, chat_id: int) -> int:
         """Telegram's limits: 1 a second per chat, 20 a minute per group (seconds to wait)."""
@@ -267,6 +391,16 @@ class FakeBotAPI:
             return int(times[0] + 60 - now) + 1
         self._times[chat_id] = [*times, now]
         return 0
+
+
+def _photo_size(file_id: str, size: int) -> dict[str, Any]:
+    return {
+        "file_id": file_id,
+        "file_unique_id": f"u-{file_id}",
+        "width": 640,
+        "height": 480,
+        "file_size": size,
+    }
 
 
 def _field(value: Any) -> Any:

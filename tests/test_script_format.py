@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 
+from bot.clock import ManualClock
 from bot.config import Settings
+from bot.events import ChatAddress, ChatKind
+from bot.messages import Button, OutgoingMessage
+from bot.transports import Progress
 from bot.transports.console.script import (
     Restart,
     Say,
@@ -18,6 +23,7 @@ from bot.transports.console.script import (
     Wait,
     parse,
 )
+from bot.transports.console.transport import ConsoleTransport
 from handlers import capabilities
 from tests.helpers import Chat
 
@@ -86,3 +92,21 @@ async def test_sending_a_file(settings: Settings, tmp_path: Path) -> None:
         with pytest.raises(ScriptError) as caught:
             await chat.run(parse("@anna sends missing.md\n"))
         assert "line 1: No such file or directory" in str(caught.value)
+
+
+async def test_the_console_shows_edits_and_deletions_and_forgets_removed_buttons() -> None:
+    lines: list[str] = []
+    clock = ManualClock(datetime(2026, 3, 2, 17, 0, tzinfo=UTC))
+    console = ConsoleTransport(clock, ZoneInfo("Europe/Berlin"), lines.append)
+    plenum = ChatAddress("console", "#plenum", ChatKind.GROUP, "plenum")
+    vote = ((Button("Ja", "vote:1"),),)
+    sent = await console.send(plenum, OutgoingMessage.plain("Ja: 0", buttons=vote), Progress())
+    assert console.tap("anna", "plenum", "Ja").message_id == sent
+    await console.replace(plenum, sent, OutgoingMessage.plain("Ja: 1"))
+    await console.replace(plenum, sent, OutgoingMessage.deletion(sent))
+    assert lines[1:] == [
+        f"[2026-03-02 18:00] bot -> #plenum: (edits {sent}) Ja: 1",
+        f"[2026-03-02 18:00] bot -> #plenum: (deletes {sent})",
+    ]
+    with pytest.raises(LookupError):
+        console.tap("anna", "plenum", "Ja")  # the edit took the button away

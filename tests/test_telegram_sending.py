@@ -9,7 +9,7 @@ from sqlalchemy import select
 from bot.clock import ManualClock
 from bot.config import Settings
 from bot.db.models import Channel, OutboxMessage
-from bot.messages import OutgoingMessage
+from bot.messages import Button, OutgoingMessage, RichText
 from bot.transports.telegram.limits import SendLimits
 from tests.telegram_running import Running, fake_bot_api, running, with_anna
 
@@ -81,3 +81,49 @@ async def test_a_message_to_a_group_that_became_a_supergroup_goes_to_the_new_cha
     fake.message(anna, {**group, "id": -1001234, "type": "supergroup"}, "/members")
     members = (await telegram.sent(3))[2]
     assert members.text.startswith("Mitglieder von <b>Plenum</b> (1):")
+
+
+async def test_a_sent_message_can_be_edited_stripped_of_its_buttons_and_deleted(
+    telegram: Running,
+) -> None:
+    fake = telegram.fake
+    ben = fake.user(7, "Ben")
+    fake.message(ben, fake.private(ben), "/start")
+    await telegram.sent(1)
+    vote = (Button("Ja", "vote:1"), Button("Nein", "vote:0"))
+    await queue(telegram, 7, OutgoingMessage.plain("Ja: 0, Nein: 0", buttons=(vote,)))
+    await telegram.core.sender.drain()
+    tally = (await telegram.sent(2))[1]
+    replaces = str(tally.message_id)
+    for text in ("Ja: 1, Nein: 0", "Ja: 1, Nein: 0"):  # the second changes nothing: fine
+        edit = OutgoingMessage.plain(text, buttons=(vote,), replaces=replaces)
+        await queue(telegram, 7, edit)
+    await queue(telegram, 7, OutgoingMessage(RichText(), replaces=replaces, buttons=((vote[0],),)))
+    await telegram.core.sender.drain()
+    assert [e.text for e in fake.edits] == ["Ja: 1, Nein: 0", "Ja: 1, Nein: 0"]
+    assert fake.sent[1].text == "Ja: 1, Nein: 0"
+    assert fake.sent[1].params["reply_markup"] == {
+        "inline_keyboard": [[{"text": "Ja", "callback_data": "vote:1"}]]
+    }
+    await queue(telegram, 7, OutgoingMessage.deletion(replaces))
+    await telegram.core.sender.drain()
+    assert fake.deleted == [(7, tally.message_id)] and len(fake.sent) == 1
+    async with telegram.core.sessions() as session:
+        rows = list(await session.scalars(select(OutboxMessage)))
+    assert all(row.sent_at is not None and row.failed_at is None for row in rows)
+
+
+async def test_someone_waiting_for_a_slow_answer_sees_typing(settings: Settings) -> None:
+    async with fake_bot_api() as fake, running(settings, fake, typing_after=0) as bot:
+        ben = fake.user(7, "Ben")
+        fake.message(ben, fake.private(ben), "/start")
+        await bot.sent(1)
+        await bot.until(lambda: _true(fake.actions), "typing shown")
+        assert fake.actions == [(7, "typing")]
+        fake.message(ben, fake.group(-100, "Plenum"), "just chatting")  # nobody waits
+        await bot.settled()
+        assert fake.actions == [(7, "typing")]
+
+
+async def _true(value: object) -> bool:
+    return bool(value)

@@ -73,6 +73,11 @@ class Transport(Protocol):
         others."""
         ...
 
+    async def replace(self, chat: ChatAddress, message_id: str, message: OutgoingMessage) -> None:
+        """Change the text and buttons of a message the bot sent, or delete it when
+        `message.is_deletion`."""
+        ...
+
     def private_link(self) -> str | None:
         """A link that opens a private chat with the bot, if the platform has one."""
         ...

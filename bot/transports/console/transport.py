@@ -58,14 +58,26 @@ class ConsoleTransport:
             self._with_buttons.append(_Sent(chat.chat_id, message_id, buttons))
         return message_id
 
-    def render(self, chat: ChatAddress, message: OutgoingMessage) -> str:
-        stamp = self._clock.now().astimezone(self._tz).strftime("%Y-%m-%d %H:%M")
+    async def replace(self, chat: ChatAddress, message_id: str, message: OutgoingMessage) -> None:
+        self._with_buttons = [s for s in self._with_buttons if s.message_id != message_id]
+        if message.is_deletion:
+            self._write(f"[{self._stamp()}] bot -> {chat.chat_id}: (deletes {message_id})")
+            return
+        self._write(self.render(chat, message, f"(edits {message_id}) "))
+        buttons = tuple(button for row in message.buttons for button in row)
+        if buttons:
+            self._with_buttons.append(_Sent(chat.chat_id, message_id, buttons))
+
+    def render(self, chat: ChatAddress, message: OutgoingMessage, note: str = "") -> str:
         lines = message.text.plain.split("\n")
-        out = [f"[{stamp}] bot -> {chat.chat_id}: {lines[0]}"]
+        out = [f"[{self._stamp()}] bot -> {chat.chat_id}: {note}{lines[0]}"]
         out += [f"  {line}" for line in lines[1:]]
         out += ["  " + " ".join(f"[{b.label}]" for b in row) for row in message.buttons]
         out += [f"  <file: {a.filename}, {len(a.data)} bytes>" for a in message.attachments]
         return "\n".join(out)
+
+    def _stamp(self) -> str:
+        return self._clock.now().astimezone(self._tz).strftime("%Y-%m-%d %H:%M")
 
     # What a person at the console does, as neutral events.
 

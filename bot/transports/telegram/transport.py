@@ -27,7 +27,7 @@ from telegram import (
     ReplyParameters,
     Update,
 )
-from telegram.constants import ParseMode
+from telegram.constants import ChatAction, ParseMode
 from telegram.error import (
     BadRequest,
     ChatMigrated,
@@ -41,7 +41,7 @@ from telegram.error import (
 from telegram.warnings import PTBDeprecationWarning
 
 from bot.config import TelegramSettings
-from bot.events import ChatAddress, ChatKind
+from bot.events import ButtonEvent, ChatAddress, ChatKind, Event, MessageEvent
 from bot.inbox import TransportStore
 from bot.messages import Attachment, OutgoingMessage, RichText
 from bot.transports import (
@@ -75,12 +75,16 @@ class TelegramTransport:
         poll_timeout: int = 30,
         limits: SendLimits | None = None,
         retry_delay: float = 1.0,
+        typing_after: float = 1.0,
     ) -> None:
         self._settings = settings
         self._poll_timeout = poll_timeout
         self._limits = limits or SendLimits()
         self._retry_delay = retry_delay  # the first wait after a fault; it doubles up to 60 s
         self._tries: dict[int, int] = {}  # receipt: failed attempts to handle it
+        # A person waiting this long for an answer sees "typing…" meanwhile.
+        self._typing_after = typing_after
+        self._background: set[asyncio.Task[object]] = set()
         self._bot: Bot | None = None
         self._username = ""
         self._task: asyncio.Task[None] | None = None
@@ -126,6 +130,7 @@ class TelegramTransport:
                 log.exception("telegram: receiving had stopped with an error")
             with suppress(asyncio.CancelledError):
                 await asyncio.gather(self._task, return_exceptions=True)
+        await asyncio.gather(*self._background, return_exceptions=True)
         if self._bot is not None:
             await self._bot.shutdown()
 
@@ -191,7 +196,7 @@ class TelegramTransport:
                 await store.done(receipt)
                 continue
             try:
-                await on_event(event)
+                await self._handle(on_event, event)
             except Exception:
                 tries = self._tries[receipt] = self._tries.get(receipt, 0) + 1
                 if tries < MAX_TRIES:
@@ -200,6 +205,33 @@ class TelegramTransport:
                 log.exception("telegram: update %s failed %s times; set aside", receipt, tries)
                 continue
             self._tries.pop(receipt, None)
+
+    async def _handle(self, on_event: EventHandler, event: Event) -> None:
+        """on_event(event); if a person waits for the answer a while, show them "typing…"."""
+        awaited = isinstance(event, ButtonEvent) or (
+            isinstance(event, MessageEvent)
+            and not event.edited
+            and (event.chat.kind is ChatKind.PRIVATE or event.text.startswith("/"))
+        )
+        timer = (
+            asyncio.get_running_loop().call_later(self._typing_after, self._typing, event.chat)
+            if awaited
+            else None
+        )
+        try:
+            await on_event(event)
+        finally:
+            if timer is not None:
+                timer.cancel()
+
+    def _typing(self, chat: ChatAddress) -> None:
+        async def show() -> None:
+            with suppress(TelegramError):  # a nicety: never worth a fault
+                await self.bot.send_chat_action(int(chat.chat_id), ChatAction.TYPING)
+
+        task: asyncio.Task[object] = asyncio.create_task(show())
+        self._background.add(task)
+        task.add_done_callback(self._background.discard)
 
     def private_link(self) -> str | None:
         return f"https://t.me/{self._username}" if self._username else None
@@ -238,18 +270,43 @@ class TelegramTransport:
             raise RecipientUnreachable() from None
         return sent_id
 
+    async def replace(self, chat: ChatAddress, message_id: str, message: OutgoingMessage) -> None:
+        chat_id, group = int(chat.chat_id), chat.kind is ChatKind.GROUP
+        try:
+            if message.is_deletion:
+                await _call(self.bot.delete_message(chat_id, int(message_id)))
+                return
+            if wait := self._limits.wait(chat_id, group):
+                raise RetryLater(wait)  # edits count against the flood limits too
+            self._limits.sent(chat_id, group)
+            markup = _keyboard(message)
+            if message.text.plain:
+                # A live tally fits in one message; more than that is cut at the first part.
+                text = to_html(split(message.text)[0])
+                await _call(
+                    self.bot.edit_message_text(
+                        text,
+                        chat_id,
+                        int(message_id),
+                        parse_mode=ParseMode.HTML,
+                        reply_markup=markup,
+                    )
+                )
+            else:  # the same text, other buttons
+                await _call(
+                    self.bot.edit_message_reply_markup(
+                        chat_id, int(message_id), reply_markup=markup
+                    )
+                )
+        except PermanentFailure as failure:
+            if "message is not modified" not in str(failure).lower():
+                raise  # an edit that changes nothing is done already
+        except Forbidden:
+            raise PermanentFailure("the bot can no longer write in this chat") from None
+
     def _parts(self, chat_id: int, message: OutgoingMessage) -> list[Part]:
         """The Telegram messages that make up `message`, in order, each still to be sent."""
-        markup = (
-            InlineKeyboardMarkup(
-                [
-                    [InlineKeyboardButton(b.label, callback_data=b.data) for b in row]
-                    for row in message.buttons
-                ]
-            )
-            if message.buttons
-            else None
-        )
+        markup = _keyboard(message)
         reply = (
             ReplyParameters(message_id=int(message.reply_to), allow_sending_without_reply=True)
             if message.reply_to and message.reply_to.isdigit()
@@ -292,6 +349,17 @@ class TelegramTransport:
             parse_mode=ParseMode.HTML if caption.plain else None,
             reply_parameters=reply,
         )
+
+
+def _keyboard(message: OutgoingMessage) -> InlineKeyboardMarkup | None:
+    if not message.buttons:
+        return None
+    return InlineKeyboardMarkup(
+        [
+            [InlineKeyboardButton(b.label, callback_data=b.data) for b in row]
+            for row in message.buttons
+        ]
+    )
 
 
 async def _call(request: Awaitable[T]) -> T:
