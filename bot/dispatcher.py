@@ -162,6 +162,13 @@ class Dispatcher:
             raise UserError(
                 N_("That message contains invisible control characters. Please type it again.")
             )
+        if any(file.data is None for file in event.files):
+            raise UserError(
+                N_(
+                    "That file is too large for me to open. Please send a smaller one "
+                    "(at most 20 MB) or a link to it."
+                )
+            )
         command = ctx.runtime.registry.commands.get(name)
         if command is None:
             raise UserError(

@@ -37,7 +37,8 @@ class Sender:
 class IncomingFile:
     filename: str
     mime_type: str
-    data: bytes
+    # None: larger than the platform lets a bot fetch (Telegram: 20 MB).
+    data: bytes | None
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -53,6 +53,7 @@ class FakeBotAPI:
     retry_after: list[int] = field(default_factory=list)  # answer the next sends with 429
     not_started: set[int] = field(default_factory=set)  # people who never pressed Start
     migrated: dict[int, int] = field(default_factory=dict)  # old group id: supergroup id
+    reject_photos: bool = False  # as Telegram does for a picture of odd shape
     enforce_limits: bool = False  # answer 429 like Telegram when a chat gets too much
     rejected: int = 0  # 429 answers given
     _times: dict[int, list[float]] = field(default_factory=dict)
@@ -269,6 +270,8 @@ class FakeBotAPI:
         return self._record("sendDocument", params, params.get("caption", ""), document_name=name)
 
     async def _api_sendPhoto(self, params: dict[str, Any]) -> web.Response:
+        if self.reject_photos:
+            return _error(400, "Bad Request: PHOTO_INVALID_DIMENSIONS")
         photo = params["photo"]
         data = photo.file.read() if hasattr(photo, "file") else b""
         return self._record("sendPhoto", params, params.get("caption", ""), photo_bytes=len(data))

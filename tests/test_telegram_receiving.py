@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from bot.config import Settings
 from bot.events import MessageEvent
+from bot.transports.telegram.convert import MAX_DOWNLOAD
 from tests.telegram_running import Running, fake_bot_api, running
 
 
@@ -42,3 +43,34 @@ async def test_an_update_that_keeps_failing_is_set_aside_until_the_next_start(
             replies = await restarted.sent(2)
             assert replies[1].text.startswith("Hallo Ben!")  # not lost
             assert texts(restarted) == ["/start"]
+
+
+async def test_files_sent_to_the_bot_are_fetched_and_others_are_left_alone(
+    telegram: Running,
+) -> None:
+    fake = telegram.fake
+    ben = fake.user(7, "Ben")
+    minutes = b"%PDF-1.7 Protokoll vom 2. M\xc3\xa4rz"
+    fake.document(ben, fake.private(ben), "Protokoll.pdf", minutes, caption="/help")
+    fake.photo(ben, fake.private(ben), b"\xff\xd8\xff picture bytes", caption="/help")
+    fake.document(ben, fake.group(-100, "Plenum"), "Urlaub.pdf", b"not for the bot")
+    await telegram.sent(2)
+    await telegram.settled()
+    document, photo, chatter = [e for e in telegram.handled if isinstance(e, MessageEvent)]
+    (received,) = document.files
+    assert (received.filename, received.mime_type, received.data) == (
+        "Protokoll.pdf",
+        "application/pdf",
+        minutes,
+    )
+    assert photo.files[0].data == b"\xff\xd8\xff picture bytes"  # the largest size
+    assert chatter.files == () and fake.calls.count("getFile") == 2
+
+
+async def test_a_file_too_large_to_fetch_gets_a_translated_answer(telegram: Running) -> None:
+    fake = telegram.fake
+    ben = fake.user(7, "Ben")
+    fake.document(ben, fake.private(ben), "Film.mp4", bytes(MAX_DOWNLOAD + 1), caption="/help")
+    (reply,) = await telegram.sent(1)
+    assert reply.text.startswith("Diese Datei ist mir zu groß zum Öffnen.")
+    assert "getFile" not in fake.calls

@@ -9,7 +9,7 @@ from sqlalchemy import select
 from bot.clock import ManualClock
 from bot.config import Settings
 from bot.db.models import Channel, OutboxMessage
-from bot.messages import Button, OutgoingMessage, RichText
+from bot.messages import Attachment, Button, OutgoingMessage, RichText
 from bot.transports.telegram.limits import SendLimits
 from tests.telegram_running import Running, fake_bot_api, running, with_anna
 
@@ -127,3 +127,21 @@ async def test_someone_waiting_for_a_slow_answer_sees_typing(settings: Settings)
 
 async def _true(value: object) -> bool:
     return bool(value)
+
+
+async def test_pictures_go_as_photos_and_odd_ones_as_files(telegram: Running) -> None:
+    fake = telegram.fake
+    ben = fake.user(7, "Ben")
+    fake.message(ben, fake.private(ben), "/start")
+    await telegram.sent(1)
+    picture = Attachment("heatmap.png", "image/png", b"\x89PNG\r\n\x1a\n pixels")
+    caption = "Wer kann <wann>?"
+    await queue(telegram, 7, OutgoingMessage.plain(caption, attachments=(picture,)))
+    await telegram.core.sender.drain()
+    photo = (await telegram.sent(2))[1]
+    assert photo.method == "sendPhoto" and photo.text == "Wer kann &lt;wann&gt;?"
+    assert photo.params["photo_bytes"] == len(picture.data)
+    fake.reject_photos = True
+    await queue(telegram, 7, OutgoingMessage(RichText(), attachments=(picture,)))
+    await telegram.core.sender.drain()
+    assert (await telegram.sent(3))[2].method == "sendDocument"

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from telegram import Chat, Update, User
 
 from bot.events import (
@@ -15,6 +17,7 @@ from bot.events import (
 )
 
 PLATFORM = "telegram"
+MAX_DOWNLOAD = 20 * 1024 * 1024  # the largest file the Bot API lets a bot fetch
 _TELEGRAM = Sender(PLATFORM, "0", "Telegram")  # for service messages without a person
 TELEGRAM_SERVICE_ACCOUNT = 777000  # forwards a linked channel's posts into its group
 
@@ -35,6 +38,35 @@ def sender(user: User) -> Sender:
         # Works once the person has started the bot; until then Telegram refuses.
         private_chat=ChatAddress(PLATFORM, str(user.id), ChatKind.PRIVATE, user.full_name),
     )
+
+
+@dataclass(frozen=True, slots=True)
+class FileRef:
+    """A file in a Telegram message, not fetched yet."""
+
+    file_id: str
+    filename: str
+    mime_type: str
+    size: int | None
+
+
+def attached_files(update: Update) -> list[FileRef]:
+    message = update.message
+    if message is None:
+        return []
+    if document := message.document:
+        return [
+            FileRef(
+                document.file_id,
+                document.file_name or "file",
+                document.mime_type or "application/octet-stream",
+                document.file_size,
+            )
+        ]
+    if message.photo:
+        largest = message.photo[-1]  # Telegram lists the sizes smallest first
+        return [FileRef(largest.file_id, "photo.jpg", "image/jpeg", largest.file_size)]
+    return []
 
 
 def to_event(update: Update, receipt: int, bot_username: str) -> Event | None:

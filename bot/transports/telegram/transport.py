@@ -12,6 +12,7 @@ import logging
 import warnings
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from contextlib import suppress
+from dataclasses import replace
 from datetime import timedelta
 from functools import partial
 from typing import TypeVar
@@ -41,7 +42,7 @@ from telegram.error import (
 from telegram.warnings import PTBDeprecationWarning
 
 from bot.config import TelegramSettings
-from bot.events import ButtonEvent, ChatAddress, ChatKind, Event, MessageEvent
+from bot.events import ButtonEvent, ChatAddress, ChatKind, Event, IncomingFile, MessageEvent
 from bot.inbox import TransportStore
 from bot.messages import Attachment, OutgoingMessage, RichText
 from bot.transports import (
@@ -53,7 +54,13 @@ from bot.transports import (
     RetryLater,
     StartupError,
 )
-from bot.transports.telegram.convert import PLATFORM, to_event
+from bot.transports.telegram.convert import (
+    MAX_DOWNLOAD,
+    PLATFORM,
+    FileRef,
+    attached_files,
+    to_event,
+)
 from bot.transports.telegram.limits import SendLimits
 from bot.transports.telegram.render import MAX_CAPTION, split, to_html, units
 
@@ -62,6 +69,8 @@ log = logging.getLogger(__name__)
 T = TypeVar("T")
 Part = Callable[[], Awaitable[Message]]
 
+PHOTO_TYPES = {"image/jpeg", "image/png", "image/webp"}
+MAX_PHOTO = 10 * 1024 * 1024  # Telegram's limit for a photo; larger pictures go as files
 MAX_TRIES = 5  # an update that fails this often is set aside, so that the rest can go on
 UPDATE_KINDS = ["message", "edited_message", "callback_query", "my_chat_member", "chat_member"]
 
@@ -195,6 +204,10 @@ class TelegramTransport:
             if event is None:
                 await store.done(receipt)
                 continue
+            files = attached_files(update)
+            if files and isinstance(event, MessageEvent) and _awaits_answer(event):
+                # Fetched for the bot's own use only, not for every picture in a group.
+                event = replace(event, files=tuple([await self._fetch(f) for f in files]))
             try:
                 await self._handle(on_event, event)
             except Exception:
@@ -206,12 +219,21 @@ class TelegramTransport:
                 continue
             self._tries.pop(receipt, None)
 
+    async def _fetch(self, file: FileRef) -> IncomingFile:
+        """Download a file someone sent the bot (it may be gone, or too large to fetch)."""
+        data: bytes | None = None
+        if (file.size or 0) <= MAX_DOWNLOAD:
+            try:
+                found = await self.bot.get_file(file.file_id)
+                data = bytes(await found.download_as_bytearray())
+            except BadRequest as error:
+                log.info("telegram: a file could not be fetched: %s", error.message)
+        return IncomingFile(file.filename, file.mime_type, data)
+
     async def _handle(self, on_event: EventHandler, event: Event) -> None:
         """on_event(event); if a person waits for the answer a while, show them "typing…"."""
         awaited = isinstance(event, ButtonEvent) or (
-            isinstance(event, MessageEvent)
-            and not event.edited
-            and (event.chat.kind is ChatKind.PRIVATE or event.text.startswith("/"))
+            isinstance(event, MessageEvent) and _awaits_answer(event)
         )
         timer = (
             asyncio.get_running_loop().call_later(self._typing_after, self._typing, event.chat)
@@ -342,13 +364,25 @@ class TelegramTransport:
         caption: RichText,
         reply: ReplyParameters | None,
     ) -> Message:
+        """Pictures as photos (shown in the chat), anything else as a document."""
+        file = InputFile(attachment.data, filename=attachment.filename)
+        text = to_html(caption) if caption.plain else None
+        mode = ParseMode.HTML if caption.plain else None
+        if attachment.mime_type in PHOTO_TYPES and len(attachment.data) <= MAX_PHOTO:
+            try:
+                return await self.bot.send_photo(
+                    chat_id, file, caption=text, parse_mode=mode, reply_parameters=reply
+                )
+            except BadRequest as error:  # Telegram takes a picture of odd shape as a file only
+                log.info("telegram: not taken as a photo (%s); sent as a file", error.message)
         return await self.bot.send_document(
-            chat_id,
-            InputFile(attachment.data, filename=attachment.filename),
-            caption=to_html(caption) if caption.plain else None,
-            parse_mode=ParseMode.HTML if caption.plain else None,
-            reply_parameters=reply,
+            chat_id, file, caption=text, parse_mode=mode, reply_parameters=reply
         )
+
+
+def _awaits_answer(event: MessageEvent) -> bool:
+    """Meant for the bot: a command, or anything in a private chat."""
+    return not event.edited and (event.chat.kind is ChatKind.PRIVATE or event.text.startswith("/"))
 
 
 def _keyboard(message: OutgoingMessage) -> InlineKeyboardMarkup | None:
