@@ -66,6 +66,15 @@ class ButtonEvent(Event):
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class MembersChanged(Event):
+    """People joined or left a group chat; `sender` made the change (often they themselves)."""
+
+    joined: tuple[Sender, ...] = ()
+    left: tuple[Sender, ...] = ()
+    bot_joined: bool = False  # the bot itself was added to the chat
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class ChatMoved(Event):
     """The platform gave the chat a new id (Telegram: a group became a supergroup)."""
 

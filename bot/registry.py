@@ -12,6 +12,7 @@ from bot.messages import OutgoingMessage
 if TYPE_CHECKING:
     from bot.context import Context, JobContext
     from bot.db.models import Reminder
+    from bot.events import MembersChanged
 
 
 class Permission(StrEnum):
@@ -33,6 +34,7 @@ class Args:
 CommandHandler = Callable[["Context", Args], Awaitable[OutgoingMessage | None]]
 ButtonHandler = Callable[["Context", tuple[str, ...]], Awaitable[OutgoingMessage | None]]
 ReminderHandler = Callable[["JobContext", "Reminder"], Awaitable[None]]
+MembersHandler = Callable[["Context", "MembersChanged"], Awaitable[OutgoingMessage | None]]
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,6 +69,8 @@ class Capability:
     commands: tuple[Command, ...] = ()
     buttons: tuple[ButtonAction, ...] = ()
     reminders: tuple[ReminderKind, ...] = ()
+    # Called when people join or leave a chat, or the bot is added to one.
+    on_members_changed: MembersHandler | None = None
 
 
 class Registry:
@@ -74,7 +78,10 @@ class Registry:
         self.commands: dict[str, Command] = {}
         self.buttons: dict[str, ButtonAction] = {}
         self.reminders: dict[str, ReminderKind] = {}
+        self.members_handlers: list[MembersHandler] = []
         for capability in capabilities:
+            if capability.on_members_changed is not None:
+                self.members_handlers.append(capability.on_members_changed)
             for command in capability.commands:
                 _add(self.commands, command.name, command)
             for button in capability.buttons:

@@ -1,4 +1,4 @@
-"""Circles: /setup, /circles, /members, /coordinator."""
+"""Circles: /setup, /circles, /members, /coordinator, and people joining or leaving a chat."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ from bot.context import Context
 from bot.db.models import Participation, Role
 from bot.dispatcher import usage_line
 from bot.errors import UserError
+from bot.events import MembersChanged
 from bot.i18n import N_
 from bot.messages import OutgoingMessage, RichText, bold
 from bot.registry import Args, Capability, Command, Permission
@@ -112,8 +113,35 @@ async def coordinator(ctx: Context, args: Args) -> OutgoingMessage:
     return ctx.text(N_("{name} no longer coordinates {circle}."), name=name, circle=circle.name)
 
 
+async def members_changed(ctx: Context, event: MembersChanged) -> OutgoingMessage | None:
+    """Who joins a circle's chat belongs to the circle; who leaves it no longer does."""
+    for person in event.joined:
+        await members.arrive(ctx.session, ctx.runtime.network_id, person, event.chat, ctx.now)
+    for person in event.left:
+        await members.leave(ctx.session, person, ctx.channel)
+    if not event.bot_joined:
+        return None
+    if ctx.circle is not None:
+        return OutgoingMessage(
+            RichText.format(
+                ctx.t("Hello again! This chat belongs to the circle {circle}."),
+                circle=bold(ctx.circle.name),
+            )
+        )
+    return OutgoingMessage(
+        RichText.format(
+            ctx.t(
+                "Hello! I am the assistant of {network}. A coordinator connects this chat to "
+                "a circle with /setup NAME. Send /help to see what I can do."
+            ),
+            network=bold(ctx.runtime.settings.network.name),
+        )
+    )
+
+
 CAPABILITY = Capability(
     name="circles",
+    on_members_changed=members_changed,
     commands=(
         Command("circles", list_circles, N_("List the circles of the network")),
         Command(

@@ -141,6 +141,13 @@ class FakeBotAPI:
         self._push({"message": message})
         return message["message_id"]
 
+    def join(self, user: dict[str, Any], group: dict[str, Any], *joined: dict[str, Any]) -> None:
+        """`user` added `joined` to the group (or joined by link, when that is themselves)."""
+        self._post(user, group, new_chat_members=list(joined))
+
+    def leave(self, user: dict[str, Any], group: dict[str, Any], gone: dict[str, Any]) -> None:
+        self._post(user, group, left_chat_member=gone)
+
     def migrate(self, user: dict[str, Any], group: dict[str, Any], new_id: int) -> dict[str, Any]:
         """The group becomes a supergroup with a new id; returns the new chat."""
         self._push(

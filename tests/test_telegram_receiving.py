@@ -5,7 +5,8 @@ from __future__ import annotations
 from bot.config import Settings
 from bot.events import MessageEvent
 from bot.transports.telegram.convert import MAX_DOWNLOAD
-from tests.telegram_running import Running, fake_bot_api, running
+from tests.telegram_fake import BOT
+from tests.telegram_running import ANNA, Running, fake_bot_api, running
 
 
 def texts(bot: Running) -> list[str]:
@@ -74,3 +75,28 @@ async def test_a_file_too_large_to_fetch_gets_a_translated_answer(telegram: Runn
     (reply,) = await telegram.sent(1)
     assert reply.text.startswith("Diese Datei ist mir zu groß zum Öffnen.")
     assert "getFile" not in fake.calls
+
+
+async def test_who_joins_a_circles_group_belongs_to_it_and_who_leaves_does_not(
+    telegram: Running,
+) -> None:
+    fake = telegram.fake
+    anna, ben, cem = fake.user(ANNA, "Anna"), fake.user(7, "Ben"), fake.user(8, "Cem")
+    group = fake.group(-100, "Plenum")
+    fake.join(anna, group, BOT)
+    fake.message(anna, group, "/setup Plenum")
+    fake.join(anna, group, ben, cem)  # added by Anna: neither has said a word yet
+    fake.message(anna, group, "/members")
+    hello, _, members = await telegram.sent(3)
+    assert hello.text.startswith("Hallo! Ich bin der Assistent von <b>")
+    assert members.text.startswith("Mitglieder von <b>Plenum</b> (3):")
+    fake.leave(ben, group, ben)
+    fake.message(anna, group, "/members")
+    members = (await telegram.sent(4))[3]
+    assert (
+        members.text.startswith("Mitglieder von <b>Plenum</b> (2):") and "Ben" not in members.text
+    )
+    fake.join(anna, group, BOT)  # removed and added again
+    assert (await telegram.sent(5))[4].text == (
+        "Hallo wieder! Dieser Chat gehört zum Gremium <b>Plenum</b>."
+    )

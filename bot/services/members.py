@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from functools import cache
 
-from sqlalchemy import Executable, and_, bindparam, or_, select, update
+from sqlalchemy import Executable, and_, bindparam, delete, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import joinedload
 
@@ -195,6 +195,23 @@ async def move_channel(session: AsyncSession, chat: ChatAddress, new_chat_id: st
         update(OutboxMessage).where(OutboxMessage.channel_id == old.id).values(channel_id=new.id)
     )
     await session.delete(old)
+
+
+async def leave(session: AsyncSession, person: Sender, channel: Channel) -> None:
+    """Who leaves a circle's chat leaves the circle."""
+    if channel.circle_id is None:
+        return
+    member_id = await session.scalar(
+        select(Identity.member_id).where(
+            Identity.platform == person.platform, Identity.user_id == person.user_id
+        )
+    )
+    await session.execute(
+        delete(CircleMembership).where(
+            CircleMembership.circle_id == channel.circle_id,
+            CircleMembership.member_id == member_id,
+        )
+    )
 
 
 async def join_circle(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from telegram import Chat, Update, User
+from telegram import Chat, Message, Update, User
 
 from bot.events import (
     ButtonEvent,
@@ -12,6 +12,7 @@ from bot.events import (
     ChatKind,
     ChatMoved,
     Event,
+    MembersChanged,
     MessageEvent,
     Sender,
 )
@@ -95,6 +96,8 @@ def to_event(update: Update, receipt: int, bot_username: str) -> Event | None:
             receipt=receipt,
             raw=update,
         )
+    if message.new_chat_members or message.left_chat_member:
+        return _members_changed(message, receipt, update, bot_username)
     if (
         message.from_user is None
         or message.from_user.is_bot
@@ -116,3 +119,25 @@ def to_event(update: Update, receipt: int, bot_username: str) -> Event | None:
         receipt=receipt,
         raw=update,
     )
+
+
+def _members_changed(
+    message: Message, receipt: int, update: Update, bot_username: str
+) -> MembersChanged | None:
+    """A service message: people were added, joined by link, left or were removed."""
+    arrived = list(message.new_chat_members)
+    gone = [message.left_chat_member] if message.left_chat_member else []
+    event = MembersChanged(
+        chat=chat_address(message.chat),
+        sender=sender(message.from_user) if message.from_user else _TELEGRAM,
+        message_id=str(message.message_id),
+        joined=tuple(sender(user) for user in arrived if not user.is_bot),
+        left=tuple(sender(user) for user in gone if not user.is_bot),
+        bot_joined=any(
+            user.is_bot and (user.username or "").lower() == bot_username.lower()
+            for user in arrived
+        ),
+        receipt=receipt,
+        raw=update,
+    )
+    return event if event.joined or event.left or event.bot_joined else None

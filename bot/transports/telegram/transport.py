@@ -72,7 +72,8 @@ Part = Callable[[], Awaitable[Message]]
 PHOTO_TYPES = {"image/jpeg", "image/png", "image/webp"}
 MAX_PHOTO = 10 * 1024 * 1024  # Telegram's limit for a photo; larger pictures go as files
 MAX_TRIES = 5  # an update that fails this often is set aside, so that the rest can go on
-UPDATE_KINDS = ["message", "edited_message", "callback_query", "my_chat_member", "chat_member"]
+# Joins and leaves come as service messages; chat_member updates would repeat them.
+UPDATE_KINDS = ["message", "edited_message", "callback_query"]
 
 
 class TelegramTransport:
