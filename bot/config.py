@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import dataclasses
 import os
+import re
 import tomllib
 import typing
 from collections.abc import Mapping
@@ -76,6 +77,17 @@ class TelegramSettings:
     token: str = _secret("NETZWERKBOT_TELEGRAM_TOKEN")
     base_url: str = "https://api.telegram.org/bot"
     base_file_url: str = "https://api.telegram.org/file/bot"
+    # Webhook mode, when webhook_url is set: Telegram posts updates to that public URL,
+    # which a reverse proxy passes on to webhook_listen + webhook_path.
+    webhook_url: str = ""
+    webhook_listen: str = "127.0.0.1:8443"
+    webhook_path: str = "/telegram"
+    webhook_secret: str = _secret("NETZWERKBOT_TELEGRAM_WEBHOOK_SECRET")
+
+    @property
+    def listen_address(self) -> tuple[str, int]:
+        host, _, port = self.webhook_listen.rpartition(":")
+        return host.strip("[]"), int(port)
 
 
 @dataclass(frozen=True)
@@ -106,6 +118,7 @@ class Settings:
         password = make_url(normalise_database_url(self.database.url)).password
         values = (
             self.telegram.token,
+            self.telegram.webhook_secret,
             self.matrix.access_token,
             self.matrix.password,
             str(password) if password else "",
@@ -228,6 +241,8 @@ def _check(source: str, settings: Settings) -> None:
         )
     if settings.telegram.enabled:
         _require_secret(source, "telegram", "token", settings.telegram.token)
+        if settings.telegram.webhook_url:
+            _check_webhook(source, settings.telegram)
     if settings.matrix.enabled:
         matrix = settings.matrix
         if not matrix.homeserver.startswith(("http://", "https://")):
@@ -244,6 +259,36 @@ def _check(source: str, settings: Settings) -> None:
             _require_secret(source, "matrix", "access_token", matrix.access_token)
         else:
             _require_secret(source, "matrix", "password", matrix.password, also="access_token")
+
+
+def _check_webhook(source: str, telegram: TelegramSettings) -> None:
+    where = f"{source}: [telegram]"
+    if not telegram.webhook_url.startswith(("https://", "http://")):
+        raise ConfigError(
+            f"{where} webhook_url: expected the public URL Telegram posts to, such as "
+            f'"https://bot.example.org/telegram", got {telegram.webhook_url!r}'
+        )
+    try:
+        host, port = telegram.listen_address
+        valid = bool(host) and 0 < port < 65536
+    except ValueError:
+        valid = False
+    if not valid:
+        raise ConfigError(
+            f'{where} webhook_listen: expected an address and port such as "127.0.0.1:8443", '
+            f"got {telegram.webhook_listen!r}"
+        )
+    if not telegram.webhook_path.startswith("/"):
+        raise ConfigError(
+            f'{where} webhook_path: expected a path such as "/telegram", '
+            f"got {telegram.webhook_path!r}"
+        )
+    _require_secret(source, "telegram", "webhook_secret", telegram.webhook_secret)
+    if not re.fullmatch(r"[A-Za-z0-9_-]{16,256}", telegram.webhook_secret):
+        raise ConfigError(
+            f"{where} webhook_secret: expected 16 to 256 letters, digits, _ or - "
+            "(for example from: python -c 'import secrets; print(secrets.token_urlsafe(32))')"
+        )
 
 
 def _require_secret(source: str, section: str, key: str, value: str, also: str = "") -> None:

@@ -15,6 +15,7 @@ from contextlib import suppress
 from dataclasses import dataclass, field
 from typing import Any
 
+import aiohttp
 from aiohttp import web
 
 TOKEN = "123456:TEST-token-for-the-fake-bot-api-server"
@@ -61,6 +62,9 @@ class FakeBotAPI:
     _update_ids: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
     _new_update: asyncio.Event = field(default_factory=asyncio.Event)
     _runner: web.AppRunner | None = None
+    webhook: dict[str, Any] = field(default_factory=dict)  # setWebhook's parameters
+    webhook_answers: list[int] = field(default_factory=list)  # the bot's HTTP statuses
+    _pusher: asyncio.Task[None] | None = None
     port: int = 0
 
     # What people do.
@@ -224,7 +228,10 @@ class FakeBotAPI:
         return f"http://127.0.0.1:{self.port}/bot"
 
     async def stop(self) -> None:
+        self.webhook = {}
         self._new_update.set()
+        if self._pusher is not None:
+            await self._pusher
         if self._runner is not None:
             await self._runner.cleanup()
 
@@ -248,7 +255,47 @@ class FakeBotAPI:
         return _ok(BOT)
 
     async def _api_deleteWebhook(self, params: dict[str, Any]) -> web.Response:
+        self.webhook = {}
         return _ok(True)
+
+    async def _api_setWebhook(self, params: dict[str, Any]) -> web.Response:
+        if not str(params.get("url", "")).startswith(("https://", "http://127.0.0.1")):
+            return _error(400, "Bad Request: bad webhook: HTTPS url must be provided for webhook")
+        self.webhook = dict(params)
+        if self._pusher is None or self._pusher.done():
+            self._pusher = asyncio.create_task(self._push_to_webhook())
+        return _ok(True)
+
+    async def _api_getWebhookInfo(self, params: dict[str, Any]) -> web.Response:
+        return _ok(
+            {
+                "url": self.webhook.get("url", ""),
+                "has_custom_certificate": False,
+                "pending_update_count": len(self.updates),
+            }
+        )
+
+    async def _push_to_webhook(self) -> None:
+        """Like Telegram: post each update, one at a time, until it is answered 200."""
+        async with aiohttp.ClientSession() as client:
+            while self.webhook:
+                if not self.updates:
+                    self._new_update.clear()
+                    with suppress(TimeoutError):
+                        await asyncio.wait_for(self._new_update.wait(), 0.2)
+                    continue
+                update = self.updates[0]
+                headers = {"X-Telegram-Bot-Api-Secret-Token": self.webhook.get("secret_token", "")}
+                try:
+                    async with client.post(self.webhook["url"], json=update, headers=headers) as r:
+                        self.webhook_answers.append(r.status)
+                        delivered = r.status == 200
+                except aiohttp.ClientError:
+                    delivered = False
+                if delivered:
+                    self.updates.remove(update)
+                else:
+                    await asyncio.sleep(0.05)  # Telegram waits longer; the tests need not
 
     async def _api_setMyCommands(self, params: dict[str, Any]) -> web.Response:
         self.commands[params.get("language_code", "")] = params["commands"]
@@ -259,6 +306,12 @@ class FakeBotAPI:
         return _ok(True)
 
     async def _api_getUpdates(self, params: dict[str, Any]) -> web.Response:
+        if self.webhook:
+            return _error(
+                409,
+                "Conflict: can't use getUpdates method while webhook is active; "
+                "use deleteWebhook to delete the webhook first",
+            )
         offset = int(params.get("offset") or 0)
         timeout = float(params.get("timeout") or 0)
         self.updates = [u for u in self.updates if u["update_id"] >= offset]  # confirmed

@@ -121,11 +121,12 @@ async def start(
     fake: FakeBotAPI,
     limits: SendLimits | None = None,
     clock: Clock | None = None,
+    telegram: TelegramSettings | None = None,
     **options: Any,
 ) -> Running:
-    """The bot's core and its Telegram transport, polling `fake`."""
+    """The bot's core and its Telegram transport, talking to `fake`."""
     transport = TelegramTransport(
-        telegram_settings(fake.base_url),
+        telegram or telegram_settings(fake.base_url),
         poll_timeout=1,
         limits=limits or SendLimits(Hours()),
         **options,
@@ -158,10 +159,11 @@ async def running(
     fake: FakeBotAPI,
     limits: SendLimits | None = None,
     clock: Clock | None = None,
+    telegram: TelegramSettings | None = None,
     **options: Any,
 ) -> AsyncIterator[Running]:
     """start(), and stop on the way out."""
-    bot = await start(settings, fake, limits, clock, **options)
+    bot = await start(settings, fake, limits, clock, telegram, **options)
     try:
         yield bot
     finally:

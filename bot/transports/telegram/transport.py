@@ -1,8 +1,10 @@
-"""The bot in Telegram through python-telegram-bot's Bot: long polling and sending.
+"""The bot in Telegram through python-telegram-bot's Bot: receiving and sending.
 
-Updates are recorded in the inbox together with the next offset before getUpdates is
-called with that offset (which confirms them to Telegram), then handled one by one; each
-carries its receipt, so an update is handled once even across restarts.
+Long polling: updates are recorded in the inbox together with the next offset before
+getUpdates is called with that offset (which confirms them to Telegram). Webhook: each
+update Telegram posts is recorded before it is answered (webhook.py). Either way they are
+then handled one by one, and each carries its receipt, so an update is handled once even
+across restarts.
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ from contextlib import suppress
 from dataclasses import replace
 from datetime import timedelta
 from functools import partial
-from typing import TypeVar
+from typing import Any, TypeVar
 
 import httpx
 from telegram import (
@@ -63,6 +65,7 @@ from bot.transports.telegram.convert import (
 )
 from bot.transports.telegram.limits import SendLimits
 from bot.transports.telegram.render import MAX_CAPTION, split, to_html, units
+from bot.transports.telegram.webhook import WebhookReceiver
 
 log = logging.getLogger(__name__)
 
@@ -99,6 +102,9 @@ class TelegramTransport:
         self._username = ""
         self._task: asyncio.Task[None] | None = None
         self._stopping = asyncio.Event()
+        self._offset: int | None = None  # long polling: the next update id to ask for
+        self._webhook: WebhookReceiver | None = None
+        self._delivered = asyncio.Event()  # webhook: an update was recorded
 
     @property
     def bot(self) -> Bot:
@@ -111,9 +117,11 @@ class TelegramTransport:
             base_url=self._settings.base_url,
             base_file_url=self._settings.base_file_url,
         )
+        webhook = bool(self._settings.webhook_url)
         try:
             await bot.initialize()  # getMe: checks the token
-            await bot.delete_webhook()  # long polling and a webhook exclude each other
+            if not webhook:
+                await bot.delete_webhook()  # long polling and a webhook exclude each other
         except InvalidToken:
             raise StartupError(
                 "Telegram refused the bot token: check [telegram] token or "
@@ -125,11 +133,52 @@ class TelegramTransport:
             ) from None
         self._bot = bot
         self._username = bot.username
-        log.info("telegram: connected as @%s", self._username)
-        self._task = asyncio.create_task(self._receive(on_event, store))
+        if webhook:
+            await self._start_webhook(store)
+            fetch: Callable[[], Awaitable[None]] = self._next_delivery
+        else:
+            fetch = partial(self._poll, store)
+        log.info(
+            "telegram: connected as @%s (%s)", self._username, "webhook" if webhook else "polling"
+        )
+        self._task = asyncio.create_task(self._receive(on_event, store, fetch))
+
+    async def _start_webhook(self, store: TransportStore) -> None:
+        settings = self._settings
+
+        async def record(update: dict[str, Any]) -> None:
+            await store.take(PLATFORM, [(str(update["update_id"]), update)], {})
+            self._delivered.set()
+
+        receiver = WebhookReceiver(
+            settings.listen_address, settings.webhook_path, settings.webhook_secret, record
+        )
+        try:
+            await receiver.start()
+        except OSError as error:
+            raise StartupError(
+                f"cannot listen on {settings.webhook_listen} for Telegram's webhook: "
+                f"{error.strerror or error}"
+            ) from None
+        try:
+            # One connection at a time: Telegram then delivers the updates in their order.
+            await self.bot.set_webhook(
+                settings.webhook_url,
+                secret_token=settings.webhook_secret,
+                allowed_updates=UPDATE_KINDS,
+                max_connections=1,
+            )
+        except TelegramError as error:
+            await receiver.stop()
+            raise StartupError(
+                f"Telegram refused the webhook {settings.webhook_url}: {error.message}"
+            ) from None
+        self._webhook = receiver
 
     async def stop(self) -> None:
         """Finish the update in hand (so its answer is marked sent), then stop polling."""
+        if self._webhook is not None:
+            await self._webhook.stop()  # Telegram keeps what comes meanwhile for the next start
         self._stopping.set()
         if self._task is not None:
             try:
@@ -144,24 +193,16 @@ class TelegramTransport:
         if self._bot is not None:
             await self._bot.shutdown()
 
-    async def _receive(self, on_event: EventHandler, store: TransportStore) -> None:
-        offset: int | None = None
+    async def _receive(
+        self, on_event: EventHandler, store: TransportStore, fetch: Callable[[], Awaitable[None]]
+    ) -> None:
+        """Handle what the inbox holds, then fetch more into it; again until stop()."""
         failures = 0
         while not self._stopping.is_set():
             try:
-                if offset is None:
-                    offset = int(await store.state(PLATFORM, "offset") or 0)
                 # Every pass, not only after new updates: what a fault interrupted goes on.
                 await self._handle_pending(on_event, store)
-                updates = await self._next_updates(offset)
-                if updates:
-                    next_offset = updates[-1].update_id + 1
-                    await store.take(
-                        PLATFORM,
-                        [(str(u.update_id), u.to_dict()) for u in updates],
-                        {"offset": str(next_offset)},
-                    )
-                    offset = next_offset
+                await fetch()
                 failures = 0
             except Exception as error:  # the network, or the database: keep receiving
                 failures += 1
@@ -172,6 +213,29 @@ class TelegramTransport:
                     log.exception("telegram: receiving failed; again in %s s", delay)
                 with suppress(TimeoutError):  # waiting for the network, or for stop()
                     await asyncio.wait_for(self._stopping.wait(), delay)
+
+    async def _poll(self, store: TransportStore) -> None:
+        """Long polling: record the next batch with the offset that confirms it."""
+        if self._offset is None:
+            self._offset = int(await store.state(PLATFORM, "offset") or 0)
+        updates = await self._next_updates(self._offset)
+        if updates:
+            next_offset = updates[-1].update_id + 1
+            await store.take(
+                PLATFORM,
+                [(str(u.update_id), u.to_dict()) for u in updates],
+                {"offset": str(next_offset)},
+            )
+            self._offset = next_offset
+
+    async def _next_delivery(self) -> None:
+        """Webhook: wait until Telegram has posted an update (recorded already), or stop()."""
+        delivered = asyncio.ensure_future(self._delivered.wait())
+        stopping = asyncio.ensure_future(self._stopping.wait())
+        await asyncio.wait({delivered, stopping}, return_when=asyncio.FIRST_COMPLETED)
+        delivered.cancel()
+        stopping.cancel()
+        self._delivered.clear()
 
     async def _next_updates(self, offset: int) -> tuple[Update, ...]:
         """The next batch, or nothing when stop() is called during the long poll."""
