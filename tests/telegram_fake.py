@@ -8,8 +8,10 @@ every field PTB requires for its pinned version.
 from __future__ import annotations
 
 import asyncio
+import html
 import itertools
 import json
+import re
 import time
 from contextlib import suppress
 from dataclasses import dataclass, field
@@ -19,6 +21,7 @@ import aiohttp
 from aiohttp import web
 
 TOKEN = "123456:TEST-token-for-the-fake-bot-api-server"
+MAX_TEXT = 4096  # UTF-16 code units of the text as shown
 MAX_DOWNLOAD = 20 * 1024 * 1024  # the Bot API's getFile limit
 BOT = {
     "id": 123456,
@@ -323,7 +326,16 @@ class FakeBotAPI:
         return _ok(self.updates[:limit])
 
     async def _api_sendMessage(self, params: dict[str, Any]) -> web.Response:
-        return self._record("sendMessage", params, params["text"])
+        text = params["text"]
+        try:
+            shown = as_shown(text) if params.get("parse_mode") == "HTML" else text
+        except ValueError as error:
+            return _error(400, f"Bad Request: can't parse entities: {error}")
+        if not shown.strip():
+            return _error(400, "Bad Request: message text is empty")
+        if len(shown.encode("utf-16-le")) // 2 > MAX_TEXT:
+            return _error(400, "Bad Request: message is too long")
+        return self._record("sendMessage", params, text, shown=shown)
 
     async def _api_sendDocument(self, params: dict[str, Any]) -> web.Response:
         name = getattr(params["document"], "filename", "file")
@@ -454,6 +466,39 @@ class FakeBotAPI:
             return int(times[0] + 60 - now) + 1
         self._times[chat_id] = [*times, now]
         return 0
+
+
+_HTML_TOKEN = re.compile(r"<(/?)([a-z-]+)>|&(?:lt|gt|amp|quot|#\d+|#x[0-9a-fA-F]+);|[<>&]")
+_HTML_TAGS = {"b", "strong", "i", "em", "u", "ins", "s", "strike", "del", "code", "pre"}
+
+
+def as_shown(markup: str) -> str:
+    """Telegram's HTML parse mode, strictly: what the reader sees, or ValueError.
+
+    Only Telegram's tags and entities are markup; every other <, > and & must be escaped."""
+    shown: list[str] = []
+    open_tags: list[str] = []
+    position = 0
+    for token in _HTML_TOKEN.finditer(markup):
+        shown.append(markup[position : token.start()])
+        position = token.end()
+        text = token.group(0)
+        closing, tag = token.group(1), token.group(2)
+        if tag is not None:
+            if tag not in _HTML_TAGS:
+                raise ValueError(f'unsupported start tag "{tag}"')
+            if not closing:
+                open_tags.append(tag)
+            elif not open_tags or open_tags.pop() != tag:
+                raise ValueError(f'unmatched end tag "{tag}"')
+        elif text.startswith("&") and text.endswith(";"):
+            shown.append(html.unescape(text))
+        else:
+            raise ValueError(f"unescaped {text!r}")
+    if open_tags:
+        raise ValueError(f'unclosed start tag "{open_tags[-1]}"')
+    shown.append(markup[position:])
+    return "".join(shown)
 
 
 def _photo_size(file_id: str, size: int) -> dict[str, Any]:
