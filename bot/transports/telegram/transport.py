@@ -11,51 +11,21 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import warnings
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from contextlib import suppress
 from dataclasses import replace
-from datetime import timedelta
 from functools import partial
-from typing import Any, TypeVar
+from typing import Any
 
-import httpx
-from telegram import (
-    Bot,
-    BotCommand,
-    InlineKeyboardButton,
-    InlineKeyboardMarkup,
-    InputFile,
-    Message,
-    ReplyParameters,
-    Update,
-)
-from telegram.constants import ChatAction, ParseMode
-from telegram.error import (
-    BadRequest,
-    ChatMigrated,
-    Forbidden,
-    InvalidToken,
-    NetworkError,
-    RetryAfter,
-    TelegramError,
-    TimedOut,
-)
-from telegram.warnings import PTBDeprecationWarning
+from telegram import Bot, BotCommand, Update
+from telegram.constants import ChatAction
+from telegram.error import BadRequest, InvalidToken, NetworkError, TelegramError
 
 from bot.config import TelegramSettings
 from bot.events import ButtonEvent, ChatAddress, ChatKind, Event, IncomingFile, MessageEvent
 from bot.inbox import TransportStore
-from bot.messages import Attachment, OutgoingMessage, RichText
-from bot.transports import (
-    ChatIdChanged,
-    EventHandler,
-    PermanentFailure,
-    Progress,
-    RecipientUnreachable,
-    RetryLater,
-    StartupError,
-)
+from bot.messages import OutgoingMessage
+from bot.transports import EventHandler, Progress, StartupError
 from bot.transports.telegram.convert import (
     MAX_DOWNLOAD,
     PLATFORM,
@@ -64,16 +34,11 @@ from bot.transports.telegram.convert import (
     to_event,
 )
 from bot.transports.telegram.limits import SendLimits
-from bot.transports.telegram.render import MAX_CAPTION, split, to_html, units
+from bot.transports.telegram.sending import Sending, call
 from bot.transports.telegram.webhook import WebhookReceiver
 
 log = logging.getLogger(__name__)
 
-T = TypeVar("T")
-Part = Callable[[], Awaitable[Message]]
-
-PHOTO_TYPES = {"image/jpeg", "image/png", "image/webp"}
-MAX_PHOTO = 10 * 1024 * 1024  # Telegram's limit for a photo; larger pictures go as files
 MAX_TRIES = 5  # an update that fails this often is set aside, so that the rest can go on
 # Joins and leaves come as service messages; chat_member updates would repeat them.
 UPDATE_KINDS = ["message", "edited_message", "callback_query"]
@@ -99,6 +64,7 @@ class TelegramTransport:
         self._typing_after = typing_after
         self._background: set[asyncio.Task[object]] = set()
         self._bot: Bot | None = None
+        self._sending: Sending | None = None
         self._username = ""
         self._task: asyncio.Task[None] | None = None
         self._stopping = asyncio.Event()
@@ -110,6 +76,11 @@ class TelegramTransport:
     def bot(self) -> Bot:
         assert self._bot is not None, "start() first"
         return self._bot
+
+    @property
+    def sending(self) -> Sending:
+        assert self._sending is not None, "start() first"
+        return self._sending
 
     async def start(self, on_event: EventHandler, store: TransportStore) -> None:
         bot = Bot(
@@ -132,6 +103,7 @@ class TelegramTransport:
                 f"cannot reach the Telegram Bot API at {self._settings.base_url}: {error}"
             ) from None
         self._bot = bot
+        self._sending = Sending(bot, self._limits)
         self._username = bot.username
         if webhook:
             await self._start_webhook(store)
@@ -326,7 +298,7 @@ class TelegramTransport:
     async def publish_commands(self, menus: Mapping[str, Sequence[tuple[str, str]]]) -> None:
         """setMyCommands once per language; Telegram shows each user the one for theirs."""
         for language, commands in menus.items():
-            await _call(
+            await call(
                 self.bot.set_my_commands(
                     [BotCommand(name, help_text[:256]) for name, help_text in commands],
                     language_code=language or None,
@@ -336,146 +308,12 @@ class TelegramTransport:
     async def send(
         self, chat: ChatAddress, message: OutgoingMessage, progress: Progress
     ) -> str | None:
-        chat_id = int(chat.chat_id)
-        group = chat.kind is ChatKind.GROUP
-        sent_id: str | None = None
-        try:
-            for index, part in enumerate(self._parts(chat_id, message)):
-                if index < progress.parts_done:
-                    continue  # delivered by an earlier attempt
-                if wait := self._limits.wait(chat_id, group):
-                    # The outbox holds this chat (the rest of a long message included) and
-                    # serves other chats meanwhile.
-                    raise RetryLater(wait)
-                self._limits.sent(chat_id, group)
-                sent = await _call(part())
-                progress.parts_done = index + 1
-                sent_id = str(sent.message_id)
-        except Forbidden:
-            if group:
-                raise PermanentFailure("the bot is no longer in this group") from None
-            raise RecipientUnreachable() from None
-        return sent_id
+        return await self.sending.send(chat, message, progress)
 
     async def replace(self, chat: ChatAddress, message_id: str, message: OutgoingMessage) -> None:
-        chat_id, group = int(chat.chat_id), chat.kind is ChatKind.GROUP
-        try:
-            if message.is_deletion:
-                await _call(self.bot.delete_message(chat_id, int(message_id)))
-                return
-            if wait := self._limits.wait(chat_id, group):
-                raise RetryLater(wait)  # edits count against the flood limits too
-            self._limits.sent(chat_id, group)
-            markup = _keyboard(message)
-            if message.text.plain:
-                # A live tally fits in one message; more than that is cut at the first part.
-                text = to_html(split(message.text)[0])
-                await _call(
-                    self.bot.edit_message_text(
-                        text,
-                        chat_id,
-                        int(message_id),
-                        parse_mode=ParseMode.HTML,
-                        reply_markup=markup,
-                    )
-                )
-            else:  # the same text, other buttons
-                await _call(
-                    self.bot.edit_message_reply_markup(
-                        chat_id, int(message_id), reply_markup=markup
-                    )
-                )
-        except PermanentFailure as failure:
-            if "message is not modified" not in str(failure).lower():
-                raise  # an edit that changes nothing is done already
-        except Forbidden:
-            raise PermanentFailure("the bot can no longer write in this chat") from None
-
-    def _parts(self, chat_id: int, message: OutgoingMessage) -> list[Part]:
-        """The Telegram messages that make up `message`, in order, each still to be sent."""
-        markup = _keyboard(message)
-        reply = (
-            ReplyParameters(message_id=int(message.reply_to), allow_sending_without_reply=True)
-            if message.reply_to and message.reply_to.isdigit()
-            else None
-        )
-        parts: list[Part] = []
-        attachments = list(message.attachments)
-        text = message.text
-        if len(attachments) == 1 and not markup and 0 < units(text.plain) <= MAX_CAPTION:
-            # One file with a short text: one message, the text as its caption.
-            parts.append(partial(self._send_file, chat_id, attachments.pop(), text, reply))
-            text, reply = RichText(), None
-        chunks = split(text) if text.plain else []
-        for index, chunk in enumerate(chunks):
-            last = index == len(chunks) - 1
-            parts.append(
-                partial(
-                    self.bot.send_message,
-                    chat_id,
-                    to_html(chunk),
-                    parse_mode=ParseMode.HTML,
-                    reply_markup=markup if last else None,
-                    reply_parameters=reply if index == 0 else None,
-                )
-            )
-        parts += [partial(self._send_file, chat_id, a, RichText(), None) for a in attachments]
-        return parts
-
-    async def _send_file(
-        self,
-        chat_id: int,
-        attachment: Attachment,
-        caption: RichText,
-        reply: ReplyParameters | None,
-    ) -> Message:
-        """Pictures as photos (shown in the chat), anything else as a document."""
-        file = InputFile(attachment.data, filename=attachment.filename)
-        text = to_html(caption) if caption.plain else None
-        mode = ParseMode.HTML if caption.plain else None
-        if attachment.mime_type in PHOTO_TYPES and len(attachment.data) <= MAX_PHOTO:
-            try:
-                return await self.bot.send_photo(
-                    chat_id, file, caption=text, parse_mode=mode, reply_parameters=reply
-                )
-            except BadRequest as error:  # Telegram takes a picture of odd shape as a file only
-                log.info("telegram: not taken as a photo (%s); sent as a file", error.message)
-        return await self.bot.send_document(
-            chat_id, file, caption=text, parse_mode=mode, reply_parameters=reply
-        )
+        await self.sending.replace(chat, message_id, message)
 
 
 def _awaits_answer(event: MessageEvent) -> bool:
     """Meant for the bot: a command, or anything in a private chat."""
     return not event.edited and (event.chat.kind is ChatKind.PRIVATE or event.text.startswith("/"))
-
-
-def _keyboard(message: OutgoingMessage) -> InlineKeyboardMarkup | None:
-    if not message.buttons:
-        return None
-    return InlineKeyboardMarkup(
-        [
-            [InlineKeyboardButton(b.label, callback_data=b.data) for b in row]
-            for row in message.buttons
-        ]
-    )
-
-
-async def _call(request: Awaitable[T]) -> T:
-    """Telegram's answers as the outbox understands them."""
-    try:
-        return await request
-    except RetryAfter as error:
-        with warnings.catch_warnings():  # int today, timedelta in PTB 23: both are handled
-            warnings.simplefilter("ignore", PTBDeprecationWarning)
-            wait = error.retry_after
-        raise RetryLater(wait.total_seconds() if isinstance(wait, timedelta) else wait) from None
-    except ChatMigrated as error:
-        raise ChatIdChanged(str(error.new_chat_id)) from None
-    except TimedOut as error:
-        if isinstance(error.__cause__, httpx.ConnectTimeout | httpx.PoolTimeout):
-            raise  # never left this machine: the outbox tries again
-        # It may have arrived: sending again could double it. Recorded, not repeated.
-        raise PermanentFailure("uncertain: timed out, may or may not have been delivered") from None
-    except BadRequest as error:
-        raise PermanentFailure(f"BadRequest: {error.message}") from None
