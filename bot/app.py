@@ -30,6 +30,9 @@ from bot.transports import Transport
 
 log = logging.getLogger(__name__)
 
+# How long stopping waits for the send in hand (one answer from the platform).
+SENDER_STOP_SECONDS = 10.0
+
 
 @dataclass(slots=True)
 class Core:
@@ -152,6 +155,9 @@ async def run(
         for transport in reversed(started):
             await transport.stop()
         scheduler.stop()
+        core.sender.stop()  # the send in hand is recorded, not cut off
+        with suppress(TimeoutError):
+            await asyncio.wait_for(asyncio.shield(sender_task), SENDER_STOP_SECONDS)
         for task in (sender_task, *background):
             task.cancel()
         for task in (sender_task, *background):

@@ -226,13 +226,23 @@ class OutboxSender:
         self._on_moved = on_moved
         self._lock = asyncio.Lock()
         self._wakeup = asyncio.Event()
+        self._stopping = False
 
     def wake(self) -> None:
         self._wakeup.set()
 
+    def stop(self) -> None:
+        """Let run() return once the send in hand is recorded (no new one starts).
+
+        Cancelling run() instead could cut a send off after the platform took it and
+        before it was marked sent: it would go out again after the restart.
+        """
+        self._stopping = True
+        self._wakeup.set()
+
     async def run(self, idle_seconds: float = 30.0) -> None:
         """Drain whenever woken, when a held message may go, and every `idle_seconds`."""
-        while True:
+        while not self._stopping:
             try:
                 await self.drain()
                 timeout = await self.next_wake(idle_seconds)
@@ -267,6 +277,8 @@ class OutboxSender:
                 skipped: set[int] = set()  # chats told to wait, or purged: the rest waits
                 moved = False  # a chat's rows are to be read again under its new id
                 for row in rows:
+                    if self._stopping:
+                        return delivered  # the rest waits for the next start
                     if row.channel_id in skipped:
                         continue
                     try:

@@ -13,6 +13,7 @@ import itertools
 import json
 import re
 import time
+from collections.abc import Sequence
 from contextlib import suppress
 from dataclasses import dataclass, field
 from typing import Any
@@ -64,6 +65,7 @@ class FakeBotAPI:
     _ids: itertools.count[int] = field(default_factory=lambda: itertools.count(1000))
     _update_ids: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
     _new_update: asyncio.Event = field(default_factory=asyncio.Event)
+    _new_sent: asyncio.Event = field(default_factory=asyncio.Event)
     _runner: web.AppRunner | None = None
     webhook: dict[str, Any] = field(default_factory=dict)  # setWebhook's parameters
     webhook_answers: list[int] = field(default_factory=list)  # the bot's HTTP statuses
@@ -215,9 +217,17 @@ class FakeBotAPI:
 
     # The server.
 
-    async def start(self) -> str:
+    async def wait_sent(self, count: int) -> None:
+        """Until the bot has sent `count` messages in all (woken by each one, no polling)."""
+        while len(self.sent) < count:
+            self._new_sent.clear()
+            await self._new_sent.wait()
+
+    async def start(self, routes: Sequence[web.RouteDef] = ()) -> str:
+        """Serve on a free port of 127.0.0.1; `routes` are served besides the Bot API."""
         app = web.Application()
         app.router.add_route("POST", "/bot{token}/{method}", self._dispatch)
+        app.router.add_routes(routes)
         app.router.add_route("GET", "/file/bot{token}/{path:.+}", self._download)
         self._runner = web.AppRunner(app, access_log=None)
         await self._runner.setup()
@@ -431,6 +441,7 @@ class FakeBotAPI:
             )
         message_id = next(self._ids)
         self.sent.append(Sent(method, chat_id, message_id, text, {**params, **extra}))
+        self._new_sent.set()
         return _ok(self._message(method, chat_id, message_id, text))
 
     def _message(self, method: str, chat_id: int, message_id: int, text: str) -> dict[str, Any]:

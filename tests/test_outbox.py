@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -170,3 +171,16 @@ async def test_the_sender_wakes_when_the_earliest_held_message_may_go(rig: Rig) 
     assert await rig.core.sender.next_wake(30) == 1.5
     rig.clock.advance(timedelta(seconds=2))
     assert await rig.core.sender.next_wake(30) == 0.05  # overdue: at once
+
+
+async def test_a_stopped_sender_finishes_without_being_cancelled_and_sends_no_more(
+    rig: Rig,
+) -> None:
+    sender = rig.core.sender
+    running = asyncio.create_task(sender.run(idle_seconds=30))
+    sender.stop()
+    await asyncio.wait_for(running, timeout=5)  # returns by itself, not by cancellation
+    await rig.say("anna", None, "/start")
+    assert await sender.drain() == 0  # what comes after the stop waits for the next start
+    (row,) = await rig.rows()
+    assert row.sent_at is None and rig.recorder.sent == []

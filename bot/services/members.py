@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from functools import cache
 
-from sqlalchemy import Executable, and_, bindparam, delete, or_, select, update
+from sqlalchemy import Executable, Select, and_, bindparam, delete, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import joinedload
 
@@ -145,9 +145,7 @@ async def channel_for(
 ) -> Channel:
     """The channel row for `chat`, created on first contact."""
     channel = await session.scalar(
-        select(Channel)
-        .options(joinedload(Channel.circle))
-        .where(Channel.platform == chat.platform, Channel.chat_id == chat.chat_id)
+        _channel_query(), {"platform": chat.platform, "chat_id": chat.chat_id}
     )
     if channel is None:
         channel = Channel(
@@ -164,6 +162,16 @@ async def channel_for(
     else:
         _refresh_channel(channel, chat, member)
     return channel
+
+
+@cache
+def _channel_query() -> Select[Channel]:
+    # Built once: every first contact runs it.
+    return (
+        select(Channel)
+        .options(joinedload(Channel.circle))
+        .where(Channel.platform == bindparam("platform"), Channel.chat_id == bindparam("chat_id"))
+    )
 
 
 def _refresh_channel(channel: Channel, chat: ChatAddress, member: Member) -> None:
