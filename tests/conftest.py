@@ -18,6 +18,8 @@ from bot.db.engine import create_engine
 from handlers import capabilities
 from tests.helpers import Chat
 from tests.postgres import find_binaries, throwaway_postgres
+from tests.synapse import Homeserver, throwaway_synapse
+from tests.synapse import is_installed as synapse_installed
 from tests.telegram_running import Running, fake_bot_api, running, with_anna
 
 TEMPLATE = "netzwerkbot_template"
@@ -120,3 +122,14 @@ async def telegram(settings: Settings) -> AsyncIterator[Running]:
     """The bot on Telegram, against a fresh fake Bot API; Anna coordinates the network."""
     async with fake_bot_api() as fake, running(with_anna(settings), fake) as bot:
         yield bot
+
+
+@pytest.fixture(scope="session")
+def synapse(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Homeserver]:
+    """A real Synapse homeserver on loopback, one for the whole session (it starts in ~3 s)."""
+    if not synapse_installed():
+        if os.environ.get("NETZWERKBOT_REQUIRE_SYNAPSE") == "1":
+            pytest.fail("Synapse is required (NETZWERKBOT_REQUIRE_SYNAPSE=1) but not installed")
+        pytest.skip("Synapse is not installed: run scripts/setup-synapse")
+    with throwaway_synapse(tmp_path_factory.mktemp("synapse")) as homeserver:
+        yield homeserver
