@@ -26,6 +26,7 @@ from bot.events import ButtonEvent, ChatAddress, ChatKind, Event, IncomingFile, 
 from bot.inbox import TransportStore
 from bot.messages import OutgoingMessage
 from bot.transports import EventHandler, Progress, StartupError
+from bot.transports.receiving import InboxLoop, until_stopped
 from bot.transports.telegram.convert import (
     MAX_DOWNLOAD,
     PLATFORM,
@@ -39,7 +40,6 @@ from bot.transports.telegram.webhook import WebhookReceiver
 
 log = logging.getLogger(__name__)
 
-MAX_TRIES = 5  # an update that fails this often is set aside, so that the rest can go on
 # Joins and leaves come as service messages; chat_member updates would repeat them.
 UPDATE_KINDS = ["message", "edited_message", "callback_query"]
 
@@ -59,7 +59,6 @@ class TelegramTransport:
         self._poll_timeout = poll_timeout
         self._limits = limits or SendLimits()
         self._retry_delay = retry_delay  # the first wait after a fault; it doubles up to 60 s
-        self._tries: dict[int, int] = {}  # receipt: failed attempts to handle it
         # A person waiting this long for an answer sees "typing…" meanwhile.
         self._typing_after = typing_after
         self._background: set[asyncio.Task[object]] = set()
@@ -113,7 +112,17 @@ class TelegramTransport:
         log.info(
             "telegram: connected as @%s (%s)", self._username, "webhook" if webhook else "polling"
         )
-        self._task = asyncio.create_task(self._receive(on_event, store, fetch))
+        loop = InboxLoop(
+            PLATFORM,
+            store,
+            fetch=fetch,
+            prepare=self._prepare,
+            handle=partial(self._handle, on_event),
+            stopping=self._stopping,
+            retry_delay=self._retry_delay,
+            expected_faults=(NetworkError,),
+        )
+        self._task = asyncio.create_task(loop.run())
 
     async def _start_webhook(self, store: TransportStore) -> None:
         settings = self._settings
@@ -165,27 +174,6 @@ class TelegramTransport:
         if self._bot is not None:
             await self._bot.shutdown()
 
-    async def _receive(
-        self, on_event: EventHandler, store: TransportStore, fetch: Callable[[], Awaitable[None]]
-    ) -> None:
-        """Handle what the inbox holds, then fetch more into it; again until stop()."""
-        failures = 0
-        while not self._stopping.is_set():
-            try:
-                # Every pass, not only after new updates: what a fault interrupted goes on.
-                await self._handle_pending(on_event, store)
-                await fetch()
-                failures = 0
-            except Exception as error:  # the network, or the database: keep receiving
-                failures += 1
-                delay = min(60.0, self._retry_delay * 2**failures)
-                if isinstance(error, NetworkError):
-                    log.warning("telegram: getUpdates failed (%s); again in %s s", error, delay)
-                else:
-                    log.exception("telegram: receiving failed; again in %s s", delay)
-                with suppress(TimeoutError):  # waiting for the network, or for stop()
-                    await asyncio.wait_for(self._stopping.wait(), delay)
-
     async def _poll(self, store: TransportStore) -> None:
         """Long polling: record the next batch with the offset that confirms it."""
         if self._offset is None:
@@ -202,59 +190,29 @@ class TelegramTransport:
 
     async def _next_delivery(self) -> None:
         """Webhook: wait until Telegram has posted an update (recorded already), or stop()."""
-        delivered = asyncio.ensure_future(self._delivered.wait())
-        stopping = asyncio.ensure_future(self._stopping.wait())
-        await asyncio.wait({delivered, stopping}, return_when=asyncio.FIRST_COMPLETED)
-        delivered.cancel()
-        stopping.cancel()
+        await until_stopped(self._delivered.wait(), self._stopping)
         self._delivered.clear()
 
     async def _next_updates(self, offset: int) -> tuple[Update, ...]:
-        """The next batch, or nothing when stop() is called during the long poll."""
-        poll = asyncio.ensure_future(
-            self.bot.get_updates(
-                offset=offset or None, timeout=self._poll_timeout, allowed_updates=UPDATE_KINDS
-            )
+        """The next batch, or nothing when stop() is called during the long poll (updates
+        not recorded are not confirmed: Telegram sends them again)."""
+        poll = self.bot.get_updates(
+            offset=offset or None, timeout=self._poll_timeout, allowed_updates=UPDATE_KINDS
         )
-        stopping = asyncio.ensure_future(self._stopping.wait())
-        await asyncio.wait({poll, stopping}, return_when=asyncio.FIRST_COMPLETED)
-        stopping.cancel()
-        if not poll.done():
-            poll.cancel()  # updates not recorded are not confirmed: Telegram sends them again
-            with suppress(asyncio.CancelledError):
-                await poll
-            return ()
-        return poll.result()
+        return await until_stopped(poll, self._stopping) or ()
 
-    async def _handle_pending(self, on_event: EventHandler, store: TransportStore) -> None:
-        for receipt, payload in await store.pending(PLATFORM):
-            if self._stopping.is_set():
-                return  # the rest waits in the inbox for the next start
-            if self._tries.get(receipt, 0) >= MAX_TRIES:
-                continue
-            update = Update.de_json(payload, self.bot)
-            if update.callback_query is not None:
-                # Answer at once so the phone stops spinning; an old query may be gone.
-                with suppress(TelegramError):
-                    await update.callback_query.answer()
-            event = to_event(update, receipt, self._username)
-            if event is None:
-                await store.done(receipt)
-                continue
-            files = attached_files(update)
-            if files and isinstance(event, MessageEvent) and _awaits_answer(event):
-                # Fetched for the bot's own use only, not for every picture in a group.
-                event = replace(event, files=tuple([await self._fetch(f) for f in files]))
-            try:
-                await self._handle(on_event, event)
-            except Exception:
-                tries = self._tries[receipt] = self._tries.get(receipt, 0) + 1
-                if tries < MAX_TRIES:
-                    raise  # stop here: this update goes first again, after a pause
-                # It stays in the inbox for the next start; the updates after it go on.
-                log.exception("telegram: update %s failed %s times; set aside", receipt, tries)
-                continue
-            self._tries.pop(receipt, None)
+    async def _prepare(self, receipt: int, payload: dict[str, Any]) -> Event | None:
+        update = Update.de_json(payload, self.bot)
+        if update.callback_query is not None:
+            # Answer at once so the phone stops spinning; an old query may be gone.
+            with suppress(TelegramError):
+                await update.callback_query.answer()
+        event = to_event(update, receipt, self._username)
+        files = attached_files(update)
+        if files and isinstance(event, MessageEvent) and _awaits_answer(event):
+            # Fetched for the bot's own use only, not for every picture in a group.
+            event = replace(event, files=tuple([await self._fetch(f) for f in files]))
+        return event
 
     async def _fetch(self, file: FileRef) -> IncomingFile:
         """Download a file someone sent the bot (it may be gone, or too large to fetch)."""
