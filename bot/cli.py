@@ -137,7 +137,9 @@ def _live(settings: Settings, user: str, console_only: bool = False) -> int:
 
                 transports.append(TelegramTransport(settings.telegram))
             else:
-                raise ConfigError(f"the {platform} transport is not part of this version yet")
+                from bot.transports.matrix.transport import MatrixTransport
+
+                transports.append(MatrixTransport(settings.matrix))
         await app.run(settings, clock, transports, _capabilities(), stop)
 
     try:

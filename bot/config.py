@@ -97,6 +97,13 @@ class MatrixSettings:
     user_id: str = ""
     access_token: str = _secret("NETZWERKBOT_MATRIX_ACCESS_TOKEN")
     password: str = _secret("NETZWERKBOT_MATRIX_PASSWORD")
+    # Who may invite the bot into a room: user ids, or "*:server.example" for a whole
+    # homeserver. Invitations from anyone else are declined.
+    invite_allowlist: tuple[str, ...] = ()
+
+    def may_invite(self, user_id: str) -> bool:
+        server = user_id.partition(":")[2]
+        return user_id in self.invite_allowlist or f"*:{server}" in self.invite_allowlist
 
 
 @dataclass(frozen=True)
@@ -255,6 +262,12 @@ def _check(source: str, settings: Settings) -> None:
                 f"{source}: [matrix] user_id: expected a Matrix user id such as "
                 f'"@netzwerkbot:example.org", got {matrix.user_id!r}'
             )
+        for entry in matrix.invite_allowlist:
+            if not re.fullmatch(r"(@[^:\s]+|\*):[^:\s]+(:\d+)?", entry):
+                raise ConfigError(
+                    f"{source}: [matrix] invite_allowlist: expected user ids like "
+                    f'"@anna:example.org" or "*:example.org" for a whole server, got {entry!r}'
+                )
         if matrix.access_token:
             _require_secret(source, "matrix", "access_token", matrix.access_token)
         else:

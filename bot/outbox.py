@@ -338,7 +338,7 @@ class OutboxSender:
         if message.replaces is not None:
             await transport.replace(_address(row), message.replaces, message)
             return message.replaces
-        progress = Progress(row.parts_done)
+        progress = Progress(row.parts_done, key=f"outbox-{row.id}")
         try:
             return await transport.send(_address(row), message, progress)
         finally:

@@ -52,19 +52,18 @@ def test_db_upgrade_by_hand(tmp_path: Path) -> None:
     assert (tmp_path / "data" / "netzwerkbot.db").stat().st_size > 0
 
 
-def test_a_transport_not_built_yet_is_refused_clearly(tmp_path: Path) -> None:
+def test_an_unreachable_matrix_homeserver_stops_start_up_with_one_line(tmp_path: Path) -> None:
     config = tmp_path / "config.toml"
     config.write_text(
-        "[matrix]\nenabled = true\nhomeserver = 'https://matrix.example.org'\n"
-        "user_id = '@bot:example.org'\naccess_token = 'syt_abc'\n",
+        "[matrix]\nenabled = true\nhomeserver = 'http://127.0.0.1:9'\n"
+        "user_id = '@bot:example.org'\naccess_token = 'syt_abc_secret'\n",
         encoding="utf-8",
     )
     result = netzwerkbot(tmp_path, "--config", str(config), "run")
     assert result.returncode == 2
-    assert result.stderr.strip() == (
-        "netzwerkbot: the matrix transport is not part of this version yet"
-    )
-    assert "syt_abc" not in result.stderr
+    line = result.stderr.strip().splitlines()[-1]  # after the log lines of start-up
+    assert line.startswith("netzwerkbot: cannot reach the Matrix homeserver at http://127.0.0.1:9")
+    assert "syt_abc_secret" not in result.stderr
 
 
 def test_messenger_libraries_are_imported_only_by_transports() -> None:

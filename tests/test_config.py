@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.config import ConfigError, load_settings
+from bot.config import ConfigError, MatrixSettings, load_settings
 from bot.paths import ROOT
 
 
@@ -54,6 +54,11 @@ def test_the_example_file_is_valid_and_says_the_defaults() -> None:
         (
             "[matrix]\nenabled = true\nhomeserver = 'm.example'\n",
             "[matrix] homeserver: expected a URL",
+        ),
+        (
+            "[matrix]\nenabled = true\nhomeserver = 'https://m.example'\n"
+            "user_id = '@b:m.example'\npassword = 'pw'\ninvite_allowlist = ['anna']\n",
+            "[matrix] invite_allowlist: expected user ids",
         ),
         ("[database]\nurl = 'mysql://x'\n", "[database] url: expected sqlite or postgresql"),
         ("[database]\nurl = 'postgresql://u:CHANGE_ME@h/db'\n", "[database] url: the password"),
@@ -137,3 +142,11 @@ def test_secrets_are_masked_in_messages_and_tracebacks() -> None:
     assert record.getMessage() == f"password {MASK}"
     assert record.exc_text is not None and "SECRETTOKEN" not in record.exc_text
     assert f"bot{MASK}/getMe" in record.exc_text
+
+
+def test_who_may_invite_the_bot_into_a_matrix_room() -> None:
+    matrix = MatrixSettings(invite_allowlist=("@anna:stadt.example", "*:verein.example"))
+    assert matrix.may_invite("@anna:stadt.example")
+    assert matrix.may_invite("@ben:verein.example")
+    assert not matrix.may_invite("@cem:stadt.example")
+    assert not matrix.may_invite("@anna:stadt.example.evil")

@@ -50,6 +50,9 @@ class Progress:
     keeps the count with the message, so a retry resumes where the last attempt stopped."""
 
     parts_done: int = 0
+    # The same on every attempt at this message: platforms that take a transaction id
+    # (Matrix) recognise a repeated send by it and do not post it twice.
+    key: str = ""
 
 
 class Transport(Protocol):

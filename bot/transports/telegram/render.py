@@ -2,24 +2,13 @@
 
 from __future__ import annotations
 
-import html
+from bot.messages import RichText, Span
+from bot.transports.html import to_html
 
-from bot.messages import RichText, Span, Style
+__all__ = ["MAX_CAPTION", "MAX_TEXT", "split", "to_html", "units"]
 
 MAX_TEXT = 4096  # in UTF-16 code units of the text as shown, after Telegram parsed the HTML
 MAX_CAPTION = 1024
-
-_TAGS = {Style.BOLD: "b", Style.ITALIC: "i", Style.CODE: "code"}
-
-
-def to_html(text: RichText) -> str:
-    """Every character people wrote is escaped; only our own spans become tags."""
-    parts = []
-    for span in text.spans:
-        escaped = html.escape(span.text, quote=False)
-        tag = _TAGS.get(span.style)
-        parts.append(f"<{tag}>{escaped}</{tag}>" if tag else escaped)
-    return "".join(parts)
 
 
 def split(text: RichText, limit: int = MAX_TEXT) -> list[RichText]:

@@ -1,0 +1,1 @@
+"""The bot in Matrix through matrix-nio."""

@@ -1,0 +1,124 @@
+"""Matrix events, as recorded in the inbox, to neutral events.
+
+A recorded update is the event's own JSON plus what the sync knew about its room then:
+{"room_id", "room_name", "direct", "sender_name", "event"}.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from bot.events import (
+    ButtonEvent,
+    ChatAddress,
+    ChatKind,
+    Event,
+    MembersChanged,
+    MessageEvent,
+    Sender,
+)
+
+PLATFORM = "matrix"
+POLL_RESPONSES = ("m.poll.response", "org.matrix.msc3381.poll.response")
+
+
+def chat_address(payload: dict[str, Any]) -> ChatAddress:
+    kind = ChatKind.PRIVATE if payload.get("direct") else ChatKind.GROUP
+    return ChatAddress(PLATFORM, payload["room_id"], kind, payload.get("room_name"))
+
+
+def sender(user_id: str, display_name: str | None, chat: ChatAddress) -> Sender:
+    return Sender(
+        PLATFORM,
+        user_id,
+        display_name or user_id,
+        username=user_id.removeprefix("@"),  # mentioned as @anna:example.org
+        private_chat=chat if chat.kind is ChatKind.PRIVATE else None,
+    )
+
+
+def to_event(payload: dict[str, Any], receipt: int, own_user_id: str) -> Event | None:
+    """The neutral event for a recorded Matrix event, or None for what the bot ignores."""
+    source: dict[str, Any] = payload.get("event") or {}
+    kind, author = source.get("type"), source.get("sender")
+    if not isinstance(author, str) or author == own_user_id:
+        return None  # its own events come back in every sync
+    chat = chat_address(payload)
+    person = sender(author, payload.get("sender_name"), chat)
+    content = source.get("content")
+    if not isinstance(content, dict):
+        return None
+    common: dict[str, Any] = {"chat": chat, "receipt": receipt, "raw": source}
+    if kind == "m.room.message":
+        return _message(content, source, person, common)
+    if kind in POLL_RESPONSES:
+        return _poll_answer(kind, content, person, common)
+    if kind == "m.room.member":
+        return _membership(content, source, person, common)
+    return None
+
+
+def _message(
+    content: dict[str, Any], source: dict[str, Any], person: Sender, common: dict[str, Any]
+) -> MessageEvent | None:
+    if content.get("msgtype") == "m.notice":
+        return None  # bots talk in notices; answering them would start a loop
+    relation = content.get("m.relates_to") or {}
+    if relation.get("rel_type") == "m.replace":
+        new = content.get("m.new_content") or {}
+        return MessageEvent(
+            sender=person,
+            message_id=str(relation.get("event_id")),
+            text=str(new.get("body", "")),
+            edited=True,
+            **common,
+        )
+    reply = (relation.get("m.in_reply_to") or {}).get("event_id")
+    body = str(content.get("body", ""))
+    return MessageEvent(
+        sender=person,
+        message_id=str(source.get("event_id")),
+        text=without_reply_fallback(body) if reply else body,
+        reply_to=str(reply) if reply else None,
+        **common,
+    )
+
+
+def _poll_answer(
+    kind: str, content: dict[str, Any], person: Sender, common: dict[str, Any]
+) -> ButtonEvent | None:
+    """A tap on one of the bot's polls: its answer ids are the buttons' data."""
+    answers = (content.get(kind) or {}).get("answers") or []
+    poll = (content.get("m.relates_to") or {}).get("event_id")
+    if not answers or not isinstance(answers[0], str) or not poll:
+        return None
+    return ButtonEvent(sender=person, message_id=str(poll), data=answers[0], **common)
+
+
+def _membership(
+    content: dict[str, Any], source: dict[str, Any], person: Sender, common: dict[str, Any]
+) -> MembersChanged | None:
+    member = source.get("state_key")
+    membership = content.get("membership")
+    previous = ((source.get("unsigned") or {}).get("prev_content") or {}).get("membership")
+    if not isinstance(member, str) or membership == previous:
+        return None  # a new display name or avatar, not a join or a leave
+    changed = sender(member, content.get("displayname"), common["chat"])
+    if membership == "join":
+        return MembersChanged(sender=person, joined=(changed,), **common)
+    if membership in ("leave", "ban") and previous == "join":
+        return MembersChanged(sender=person, left=(changed,), **common)
+    return None
+
+
+def without_reply_fallback(body: str) -> str:
+    """A reply's body starts with the quoted message ("> ..." lines, then a blank line)."""
+    lines = body.split("\n")
+    if not lines or not lines[0].startswith(">"):
+        return body
+    index = 0
+    while index < len(lines) and lines[index].startswith(">"):
+        index += 1
+    if index < len(lines) and lines[index] == "":
+        index += 1
+    return "\n".join(lines[index:])

@@ -1,0 +1,308 @@
+"""The bot in Matrix through matrix-nio: logging in once, syncing through the inbox, sending.
+
+Each sync's timeline events are recorded in the inbox together with its next_batch token,
+in one transaction, before the next sync asks from that token; then they are handled one
+by one, each carrying its receipt, so an event is handled once even across restarts.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import io
+import json
+import logging
+from collections.abc import Awaitable, Callable, Mapping, Sequence
+from contextlib import suppress
+from functools import partial
+from typing import Any
+
+import aiohttp
+from nio import (
+    AsyncClient,
+    AsyncClientConfig,
+    ErrorResponse,
+    InviteInfo,
+    InviteMemberEvent,
+    LoginError,
+    MatrixRoom,
+    RoomSendResponse,
+    SyncError,
+    UploadResponse,
+    WhoamiResponse,
+)
+
+from bot.config import MatrixSettings
+from bot.events import ChatAddress, Event
+from bot.inbox import TransportStore
+from bot.messages import Attachment, OutgoingMessage
+from bot.transports import (
+    EventHandler,
+    PermanentFailure,
+    Progress,
+    RetryLater,
+    StartupError,
+)
+from bot.transports.matrix import render
+from bot.transports.matrix.convert import PLATFORM, to_event
+from bot.transports.receiving import InboxLoop, until_stopped
+
+log = logging.getLogger(__name__)
+
+Part = Callable[[], Awaitable[tuple[str, dict[str, Any]]]]
+# Only what the bot acts on; a lean sync is a fast one.
+SYNC_FILTER: dict[str, Any] = {
+    "presence": {"types": []},
+    "account_data": {"types": []},
+    "room": {
+        "ephemeral": {"types": []},
+        "account_data": {"types": []},
+        "timeline": {"lazy_load_members": True},
+        "state": {"lazy_load_members": True},
+    },
+}
+UNREACHABLE = (aiohttp.ClientError, OSError, TimeoutError)
+
+
+class SyncFailed(Exception):
+    """The homeserver answered a sync with an error."""
+
+
+class MatrixTransport:
+    platform = PLATFORM
+
+    def __init__(
+        self, settings: MatrixSettings, sync_timeout_ms: int = 30_000, retry_delay: float = 1.0
+    ) -> None:
+        self._settings = settings
+        self._sync_timeout_ms = sync_timeout_ms
+        self._retry_delay = retry_delay
+        self._client: AsyncClient | None = None
+        self._since: str | None = None
+        self._stopping = asyncio.Event()
+        self._task: asyncio.Task[None] | None = None
+
+    @property
+    def client(self) -> AsyncClient:
+        assert self._client is not None, "start() first"
+        return self._client
+
+    async def start(self, on_event: EventHandler, store: TransportStore) -> None:
+        settings = self._settings
+        # Limits and time-outs go to the outbox, which holds the room and serves others:
+        # nio's own retry would sleep inside a send.
+        config = AsyncClientConfig(max_limit_exceeded=0, max_timeouts=0, store_sync_tokens=False)
+        client = AsyncClient(settings.homeserver, settings.user_id, config=config)
+        try:
+            await self._log_in(client, store)
+        except UNREACHABLE as error:
+            await client.close()
+            raise StartupError(
+                f"cannot reach the Matrix homeserver at {settings.homeserver}: {error}"
+            ) from None
+        except BaseException:
+            await client.close()
+            raise
+        self._client = client
+        log.info("matrix: connected as %s (device %s)", client.user_id, client.device_id)
+        loop = InboxLoop(
+            PLATFORM,
+            store,
+            fetch=partial(self._sync, store),
+            prepare=self._prepare,
+            handle=on_event,
+            stopping=self._stopping,
+            retry_delay=self._retry_delay,
+            expected_faults=(*UNREACHABLE, SyncFailed),
+        )
+        self._task = asyncio.create_task(loop.run())
+
+    async def _log_in(self, client: AsyncClient, store: TransportStore) -> None:
+        """A configured access token, else the login kept from the last start, else a new
+        login: logging in anew every start would add a device each time (and Synapse limits
+        logins)."""
+        settings = self._settings
+        if settings.access_token:
+            client.access_token = settings.access_token
+            who = await client.whoami()
+            if not isinstance(who, WhoamiResponse):
+                raise StartupError(
+                    f"Matrix refused the access token for {settings.user_id}: {who.message}; "
+                    "check [matrix] access_token or NETZWERKBOT_MATRIX_ACCESS_TOKEN"
+                )
+            client.restore_login(who.user_id, who.device_id or "", settings.access_token)
+            return
+        saved = json.loads(await store.state(PLATFORM, "session") or "{}")
+        if saved.get("user_id") == settings.user_id:
+            client.restore_login(saved["user_id"], saved["device_id"], saved["access_token"])
+            who = await client.whoami()
+            if isinstance(who, WhoamiResponse):
+                return
+            log.warning("matrix: the kept login was refused (%s); logging in anew", who.message)
+        response = await client.login(settings.password, device_name="netzwerkbot")
+        if isinstance(response, LoginError):
+            raise StartupError(
+                f"Matrix refused the login for {settings.user_id}: {response.message}; "
+                "check [matrix] password or NETZWERKBOT_MATRIX_PASSWORD"
+            )
+        session = {
+            "user_id": response.user_id,
+            "device_id": response.device_id,
+            "access_token": response.access_token,
+        }
+        await store.set_state(PLATFORM, "session", json.dumps(session))
+
+    async def stop(self) -> None:
+        """Finish the event in hand (so its answer is marked sent), then stop syncing."""
+        self._stopping.set()
+        if self._task is not None:
+            try:
+                await asyncio.wait_for(asyncio.shield(self._task), timeout=10)
+            except TimeoutError:
+                self._task.cancel()
+            with suppress(asyncio.CancelledError):
+                await asyncio.gather(self._task, return_exceptions=True)
+        if self._client is not None:
+            await self._client.close()
+
+    async def _sync(self, store: TransportStore) -> None:
+        """Record the next sync's events with the token that follows them."""
+        if self._since is None:
+            self._since = await store.state(PLATFORM, "since")
+        response = await until_stopped(
+            self.client.sync(
+                timeout=self._sync_timeout_ms, since=self._since, sync_filter=SYNC_FILTER
+            ),
+            self._stopping,
+        )
+        if response is None:
+            return
+        if isinstance(response, SyncError):
+            raise SyncFailed(response.message)
+        updates: list[tuple[str, dict[str, Any]]] = []
+        if self._since is not None:  # the first sync ever: what came before the bot is past
+            for room_id, info in response.rooms.join.items():
+                room = self.client.rooms.get(room_id)
+                for event in info.timeline.events:
+                    source: dict[str, Any] = event.source
+                    if "event_id" in source:
+                        updates.append((source["event_id"], _recorded(room_id, room, source)))
+        await store.take(PLATFORM, updates, {"since": response.next_batch})
+        self._since = response.next_batch
+        for room_id, invite in response.rooms.invite.items():
+            await self._answer_invite(room_id, invite)
+
+    async def _answer_invite(self, room_id: str, invite: InviteInfo) -> None:
+        inviter = next(
+            (
+                event.sender
+                for event in invite.invite_state
+                if isinstance(event, InviteMemberEvent)
+                and event.state_key == self.client.user_id
+                and event.membership == "invite"
+            ),
+            None,
+        )
+        if inviter is not None and self._settings.may_invite(inviter):
+            log.info("matrix: joining %s, invited by %s", room_id, inviter)
+            answer = await self.client.join(room_id)
+        else:
+            log.info("matrix: declining the invitation to %s from %s", room_id, inviter)
+            answer = await self.client.room_leave(room_id)
+        if isinstance(answer, ErrorResponse):  # asked again at the next sync
+            log.warning("matrix: answering the invitation to %s failed: %s", room_id, answer)
+
+    async def _prepare(self, receipt: int, payload: dict[str, Any]) -> Event | None:
+        return to_event(payload, receipt, self.client.user_id)
+
+    def private_link(self) -> str | None:
+        return f"https://matrix.to/#/{self._settings.user_id}"
+
+    async def publish_commands(self, menus: Mapping[str, Sequence[tuple[str, str]]]) -> None:
+        pass  # Matrix has no command menu: /help lists them
+
+    async def send(
+        self, chat: ChatAddress, message: OutgoingMessage, progress: Progress
+    ) -> str | None:
+        event_id: str | None = None
+        for index, part in enumerate(self._parts(message)):
+            if index < progress.parts_done:
+                continue  # delivered by an earlier attempt
+            kind, content = await part()
+            # The transaction id makes a repeated attempt (after a time-out, say) the same
+            # event to the homeserver, never a second one.
+            txn = f"{progress.key}.{index}" if progress.key else None
+            event_id = await self._send_event(chat.chat_id, kind, content, txn)
+            progress.parts_done = index + 1
+        return event_id
+
+    async def replace(self, chat: ChatAddress, message_id: str, message: OutgoingMessage) -> None:
+        if message.is_deletion:
+            _check(await self.client.room_redact(chat.chat_id, message_id))
+            return
+        await self._send_event(
+            chat.chat_id, "m.room.message", render.edit(message_id, message.text)
+        )
+
+    def _parts(self, message: OutgoingMessage) -> list[Part]:
+        parts: list[Part] = []
+        if message.buttons:
+            content = render.poll(message.text, message.buttons)
+            parts.append(partial(_ready, render.POLL_START, content))
+        elif message.text.plain:
+            content = render.notice(message.text, message.reply_to)
+            parts.append(partial(_ready, "m.room.message", content))
+        parts += [partial(self._upload, attachment) for attachment in message.attachments]
+        return parts
+
+    async def _upload(self, attachment: Attachment) -> tuple[str, dict[str, Any]]:
+        uploaded, _ = await self.client.upload(
+            io.BytesIO(attachment.data),
+            content_type=attachment.mime_type,
+            filename=attachment.filename,
+            filesize=len(attachment.data),
+        )
+        if not isinstance(uploaded, UploadResponse):
+            _check(uploaded)
+            raise PermanentFailure(f"upload refused: {uploaded}")
+        content = render.file(
+            attachment.filename, attachment.mime_type, len(attachment.data), uploaded.content_uri
+        )
+        return "m.room.message", content
+
+    async def _send_event(
+        self, room_id: str, kind: str, content: dict[str, Any], txn: str | None = None
+    ) -> str:
+        response = await self.client.room_send(
+            room_id, kind, content, tx_id=txn, ignore_unverified_devices=True
+        )
+        _check(response)
+        assert isinstance(response, RoomSendResponse)
+        return response.event_id
+
+
+async def _ready(kind: str, content: dict[str, Any]) -> tuple[str, dict[str, Any]]:
+    return kind, content
+
+
+def _check(response: object) -> None:
+    """The homeserver's errors as the outbox understands them."""
+    if not isinstance(response, ErrorResponse):
+        return
+    if response.status_code == "M_LIMIT_EXCEEDED":
+        raise RetryLater((response.retry_after_ms or 5000) / 1000)
+    if response.status_code in ("M_FORBIDDEN", "M_NOT_FOUND", "M_UNKNOWN", "M_BAD_JSON"):
+        raise PermanentFailure(f"{response.status_code}: {response.message}")
+    raise ConnectionError(str(response))  # anything else: the outbox tries again
+
+
+def _recorded(room_id: str, room: MatrixRoom | None, source: dict[str, Any]) -> dict[str, Any]:
+    """The event with what the sync knew of its room, as the inbox keeps it."""
+    author = source.get("sender")
+    return {
+        "room_id": room_id,
+        "room_name": room.display_name if room else None,
+        # A direct chat: the person and the bot, in a room with no name of its own.
+        "direct": bool(room and room.member_count <= 2 and not room.is_named),
+        "sender_name": room.user_name(author) if room and isinstance(author, str) else None,
+        "event": source,
+    }

@@ -1,0 +1,155 @@
+"""Running the real bot core with the Matrix transport against a throwaway Synapse, and
+people as real matrix-nio clients."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+import uuid
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+from nio import AsyncClient, RoomCreateResponse, RoomSendResponse, SyncResponse
+
+from bot.app import Core, open_core
+from bot.clock import SystemClock
+from bot.config import MatrixSettings, Settings
+from bot.events import Event
+from bot.transports.matrix.transport import MatrixTransport
+from handlers import capabilities
+from tests.synapse import Homeserver, register
+
+PASSWORD = "a-password-for-the-tests"
+DEADLINE = 15.0  # seconds; only a broken test waits this long
+
+
+def unique(name: str) -> str:
+    """One Synapse serves the whole session: every test gets accounts of its own."""
+    return f"{name}-{uuid.uuid4().hex[:8]}"
+
+
+@dataclass
+class Person:
+    """Someone on Element, as far as the tests need: a real matrix-nio client."""
+
+    client: AsyncClient
+    seen: list[dict[str, Any]] = field(default_factory=list)  # events from others, in order
+    memberships: list[tuple[str, str, str]] = field(default_factory=list)  # room, user, what
+
+    @property
+    def user_id(self) -> str:
+        return str(self.client.user_id)
+
+    async def create_room(self, invite: str, name: str | None = "Plenum") -> str:
+        options: dict[str, Any] = {"invite": [invite], "is_direct": name is None}
+        if name:
+            options["name"] = name
+        created = await self.client.room_create(**options)
+        assert isinstance(created, RoomCreateResponse), created
+        return created.room_id
+
+    async def send(
+        self, room_id: str, content: dict[str, Any], kind: str = "m.room.message"
+    ) -> str:
+        sent = await self.client.room_send(room_id, kind, content)
+        assert isinstance(sent, RoomSendResponse), sent
+        return sent.event_id
+
+    async def say(self, room_id: str, text: str) -> str:
+        return await self.send(room_id, {"msgtype": "m.text", "body": text})
+
+    async def receive(self, room_id: str, count: int = 1) -> list[dict[str, Any]]:
+        """Until `count` more events from others (the bot) have arrived in the room."""
+        wanted = len(self.seen) + count
+        deadline = time.monotonic() + DEADLINE
+        while sum(1 for e in self.seen if e["room_id"] == room_id) < wanted:
+            assert time.monotonic() < deadline, f"only {self.seen} arrived"
+            await self.sync()
+        return [e for e in self.seen if e["room_id"] == room_id][-count:]
+
+    async def sync(self) -> SyncResponse:
+        response = await self.client.sync(timeout=2000)
+        assert isinstance(response, SyncResponse), response
+        for room_id, info in response.rooms.join.items():
+            for event in info.timeline.events:
+                source = event.source
+                if source.get("type") == "m.room.member":
+                    membership = (source.get("content") or {}).get("membership", "")
+                    self.memberships.append((room_id, source.get("state_key", ""), membership))
+                elif source.get("sender") != self.user_id:
+                    self.seen.append({**source, "room_id": room_id})
+        return response
+
+    async def until_member(self, room_id: str, user_id: str, membership: str) -> None:
+        deadline = time.monotonic() + DEADLINE
+        while (room_id, user_id, membership) not in self.memberships:
+            assert time.monotonic() < deadline, f"{user_id} never reached {membership}"
+            await self.sync()
+
+
+async def person(homeserver: Homeserver, name: str) -> Person:
+    account = await asyncio.to_thread(register, homeserver, unique(name), PASSWORD)
+    client = AsyncClient(homeserver.base_url)
+    client.restore_login(account.user_id, account.device_id, account.access_token)
+    someone = Person(client)
+    await someone.sync()  # from now on
+    return someone
+
+
+@dataclass
+class MatrixBot:
+    core: Core
+    transport: MatrixTransport
+    user_id: str
+    handled: list[Event]
+
+    async def stop(self) -> None:
+        await self.transport.stop()
+        await self.core.close()
+
+
+async def bot_account(homeserver: Homeserver) -> str:
+    account = await asyncio.to_thread(register, homeserver, unique("netzwerkbot"), PASSWORD)
+    return account.user_id
+
+
+def matrix_settings(
+    settings: Settings, homeserver: Homeserver, bot_id: str, *allowed: str
+) -> Settings:
+    matrix = MatrixSettings(
+        enabled=True,
+        homeserver=homeserver.base_url,
+        user_id=bot_id,
+        password=PASSWORD,
+        invite_allowlist=allowed,
+    )
+    return replace(settings, matrix=matrix)
+
+
+async def start_bot(settings: Settings) -> MatrixBot:
+    transport = MatrixTransport(settings.matrix, sync_timeout_ms=5000, retry_delay=0.05)
+    core = await open_core(settings, SystemClock(), {"matrix": transport}, capabilities())
+    handled: list[Event] = []
+
+    async def handle(event: Event) -> None:
+        handled.append(event)
+        await core.dispatcher.handle(event)
+        await core.sender.drain()
+
+    try:
+        await transport.start(handle, core.store)
+    except BaseException:
+        await core.close()
+        raise
+    return MatrixBot(core, transport, settings.matrix.user_id, handled)
+
+
+@asynccontextmanager
+async def running_bot(settings: Settings) -> AsyncIterator[MatrixBot]:
+    bot = await start_bot(settings)
+    try:
+        yield bot
+    finally:
+        await bot.stop()

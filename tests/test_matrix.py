@@ -1,0 +1,128 @@
+"""The bot in Matrix: the real matrix-nio client on both sides of a real Synapse."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from dataclasses import dataclass, replace
+
+import pytest
+from sqlalchemy import select
+
+from bot.config import Settings
+from bot.db.models import Channel
+from bot.transports import StartupError
+from tests.matrix_running import (
+    MatrixBot,
+    Person,
+    bot_account,
+    matrix_settings,
+    person,
+    running_bot,
+    start_bot,
+)
+from tests.synapse import Homeserver
+
+
+@dataclass
+class Scene:
+    settings: Settings
+    bot: MatrixBot
+    anna: Person  # allowed to invite the bot
+    ben: Person  # not
+
+
+@pytest.fixture
+async def scene(settings: Settings, synapse: Homeserver) -> AsyncIterator[Scene]:
+    anna, ben = await person(synapse, "anna"), await person(synapse, "ben")
+    bot_id = await bot_account(synapse)
+    with_matrix = matrix_settings(settings, synapse, bot_id, anna.user_id)
+    try:
+        async with running_bot(with_matrix) as bot:
+            yield Scene(with_matrix, bot, anna, ben)
+    finally:
+        await anna.client.close()
+        await ben.client.close()
+
+
+async def test_invited_to_a_room_the_bot_joins_and_answers_in_html(scene: Scene) -> None:
+    anna = scene.anna
+    room = await anna.create_room(invite=scene.bot.user_id)
+    await anna.say(room, "/start")
+    (reply,) = await anna.receive(room)
+    content = reply["content"]
+    assert reply["type"] == "m.room.message" and content["msgtype"] == "m.notice"
+    assert content["body"].startswith("Hallo ") and "Inklusionsnetz Musterstadt" in content["body"]
+    assert content["formatted_body"].count("<b>") == 1
+    assert content["m.relates_to"]["m.in_reply_to"]["event_id"]  # answers the command
+
+
+async def test_an_invitation_from_someone_not_allowed_is_declined(scene: Scene) -> None:
+    ben = scene.ben
+    room = await ben.create_room(invite=scene.bot.user_id)
+    await ben.until_member(room, scene.bot.user_id, "leave")
+    assert (room, scene.bot.user_id, "join") not in ben.memberships
+
+
+async def test_a_direct_chat_is_the_private_chat(scene: Scene) -> None:
+    anna = scene.anna
+    room = await anna.create_room(invite=scene.bot.user_id, name=None)
+    await anna.say(room, "hello")
+    (reply,) = await anna.receive(room)
+    assert reply["content"]["body"] == (
+        "Ich reagiere nur auf Befehle. Senden Sie /help, dann sehen Sie, was ich kann."
+    )
+    async with scene.bot.core.sessions() as session:
+        channel = await session.scalar(select(Channel).where(Channel.chat_id == room))
+    assert channel is not None and channel.kind == "private"
+
+
+async def test_buttons_are_a_poll_and_a_vote_is_a_tap(scene: Scene) -> None:
+    anna = scene.anna
+    room = await anna.create_room(invite=scene.bot.user_id)
+    await anna.say(room, "/language")
+    (poll,) = await anna.receive(room)
+    assert poll["type"] == "org.matrix.msc3381.poll.start"
+    start = poll["content"]["org.matrix.msc3381.poll.start"]
+    labels = {a["org.matrix.msc1767.text"]: a["id"] for a in start["answers"]}
+    assert set(labels) == {"Deutsch", "English"}
+    vote = {
+        "m.relates_to": {"rel_type": "m.reference", "event_id": poll["event_id"]},
+        "org.matrix.msc3381.poll.response": {"answers": [labels["English"]]},
+    }
+    await anna.send(room, vote, kind="org.matrix.msc3381.poll.response")
+    (answer,) = await anna.receive(room)
+    assert answer["content"]["body"] == "From now on I write to you in English."
+
+
+async def test_a_restart_keeps_the_login_and_its_device(scene: Scene) -> None:
+    client = scene.bot.transport.client
+    device = client.device_id
+    before = sorted(d.id for d in (await client.devices()).devices)  # type: ignore[union-attr]
+    await scene.bot.stop()
+    restarted = await start_bot(scene.settings)
+    try:
+        client = restarted.transport.client
+        assert client.device_id == device and device in before
+        after = sorted(d.id for d in (await client.devices()).devices)  # type: ignore[union-attr]
+        assert after == before  # no new device, so no new keys for people to trust
+        room = await scene.anna.create_room(invite=scene.bot.user_id)
+        await scene.anna.say(room, "/whoami")
+        (reply,) = await scene.anna.receive(room)
+        assert reply["content"]["body"].startswith("Sie sind ")
+    finally:
+        await restarted.stop()
+        scene.bot = restarted  # stopped already; the fixture's stop is harmless
+
+
+async def test_a_wrong_password_or_no_homeserver_stops_start_up_with_a_clear_line(
+    settings: Settings, synapse: Homeserver
+) -> None:
+    bot_id = await bot_account(synapse)
+    wrong = matrix_settings(settings, synapse, bot_id)
+    wrong = replace(wrong, matrix=replace(wrong.matrix, password="not-the-password"))
+    with pytest.raises(StartupError, match=f"Matrix refused the login for {bot_id}"):
+        await start_bot(wrong)
+    nowhere = replace(wrong, matrix=replace(wrong.matrix, homeserver="http://127.0.0.1:9"))
+    with pytest.raises(StartupError, match="cannot reach the Matrix homeserver"):
+        await asyncio.wait_for(start_bot(nowhere), 30)
