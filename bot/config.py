@@ -100,6 +100,9 @@ class MatrixSettings:
     # Who may invite the bot into a room: user ids, or "*:server.example" for a whole
     # homeserver. Invitations from anyone else are declined.
     invite_allowlist: tuple[str, ...] = ()
+    # The bot's encryption keys; keep this folder with the database (a lost one means the
+    # bot can no longer read rooms' earlier messages, and people see a new device).
+    store_dir: str = "data/matrix"
 
     def may_invite(self, user_id: str) -> bool:
         server = user_id.partition(":")[2]

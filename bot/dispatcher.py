@@ -24,7 +24,15 @@ from bot import inbox
 from bot.context import Context
 from bot.db.models import Role
 from bot.errors import UserError
-from bot.events import ButtonEvent, ChatKind, ChatMoved, Event, MembersChanged, MessageEvent
+from bot.events import (
+    ButtonEvent,
+    ChatKind,
+    ChatMoved,
+    Event,
+    MembersChanged,
+    MessageEvent,
+    Unreadable,
+)
 from bot.i18n import N_, Translator
 from bot.messages import OutgoingMessage
 from bot.registry import Args, Command, Permission
@@ -134,6 +142,13 @@ class Dispatcher:
         event = ctx.event
         if isinstance(event, ButtonEvent):
             return await self._button(ctx, event)
+        if isinstance(event, Unreadable):
+            return ctx.text(
+                N_(
+                    "I could not read your last message: it was encrypted without a key for "
+                    "me. Please send it again."
+                )
+            )
         if isinstance(event, MembersChanged):
             replies = [await handle(ctx, event) for handle in ctx.runtime.registry.members_handlers]
             return next((reply for reply in replies if reply is not None), None)

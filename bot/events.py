@@ -75,6 +75,11 @@ class MembersChanged(Event):
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class Unreadable(Event):
+    """An encrypted message the bot has no key for: the person should hear it was lost."""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class ChatMoved(Event):
     """The platform gave the chat a new id (Telegram: a group became a supergroup)."""
 

@@ -9,9 +9,10 @@ import uuid
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field, replace
+from pathlib import Path
 from typing import Any
 
-from nio import AsyncClient, RoomCreateResponse, RoomSendResponse, SyncResponse
+from nio import AsyncClient, AsyncClientConfig, RoomCreateResponse, RoomSendResponse, SyncResponse
 
 from bot.app import Core, open_core
 from bot.clock import SystemClock
@@ -42,18 +43,32 @@ class Person:
     def user_id(self) -> str:
         return str(self.client.user_id)
 
-    async def create_room(self, invite: str, name: str | None = "Plenum") -> str:
+    async def create_room(
+        self, invite: str, name: str | None = "Plenum", encrypted: bool = False
+    ) -> str:
         options: dict[str, Any] = {"invite": [invite], "is_direct": name is None}
         if name:
             options["name"] = name
+        if encrypted:
+            options["initial_state"] = [
+                {
+                    "type": "m.room.encryption",
+                    "state_key": "",
+                    "content": {"algorithm": "m.megolm.v1.aes-sha2"},
+                }
+            ]
         created = await self.client.room_create(**options)
         assert isinstance(created, RoomCreateResponse), created
+        deadline = time.monotonic() + DEADLINE
+        while created.room_id not in self.client.rooms:  # nio sends only into rooms it knows
+            assert time.monotonic() < deadline, "the new room never came in a sync"
+            await self.sync()
         return created.room_id
 
     async def send(
         self, room_id: str, content: dict[str, Any], kind: str = "m.room.message"
     ) -> str:
-        sent = await self.client.room_send(room_id, kind, content)
+        sent = await self.client.room_send(room_id, kind, content, ignore_unverified_devices=True)
         assert isinstance(sent, RoomSendResponse), sent
         return sent.event_id
 
@@ -70,8 +85,17 @@ class Person:
         return [e for e in self.seen if e["room_id"] == room_id][-count:]
 
     async def sync(self) -> SyncResponse:
-        response = await self.client.sync(timeout=2000)
+        client = self.client
+        response = await client.sync(timeout=2000)
         assert isinstance(response, SyncResponse), response
+        # What Element does after each sync, so that encrypted rooms work both ways.
+        if client.should_upload_keys:
+            await client.keys_upload()
+        if client.should_query_keys:
+            await client.keys_query()
+        if client.should_claim_keys:
+            await client.keys_claim(client.get_users_for_key_claiming())
+        await client.send_to_device_messages()
         for room_id, info in response.rooms.join.items():
             for event in info.timeline.events:
                 source = event.source
@@ -89,9 +113,12 @@ class Person:
             await self.sync()
 
 
-async def person(homeserver: Homeserver, name: str) -> Person:
+async def person(homeserver: Homeserver, name: str, store_dir: Path) -> Person:
     account = await asyncio.to_thread(register, homeserver, unique(name), PASSWORD)
-    client = AsyncClient(homeserver.base_url)
+    store = store_dir / account.user_id
+    store.mkdir(parents=True)
+    config = AsyncClientConfig(encryption_enabled=True, store_sync_tokens=False)
+    client = AsyncClient(homeserver.base_url, store_path=str(store), config=config)
     client.restore_login(account.user_id, account.device_id, account.access_token)
     someone = Person(client)
     await someone.sync()  # from now on
@@ -116,7 +143,7 @@ async def bot_account(homeserver: Homeserver) -> str:
 
 
 def matrix_settings(
-    settings: Settings, homeserver: Homeserver, bot_id: str, *allowed: str
+    settings: Settings, homeserver: Homeserver, bot_id: str, store_dir: Path, *allowed: str
 ) -> Settings:
     matrix = MatrixSettings(
         enabled=True,
@@ -124,6 +151,7 @@ def matrix_settings(
         user_id=bot_id,
         password=PASSWORD,
         invite_allowlist=allowed,
+        store_dir=str(store_dir),
     )
     return replace(settings, matrix=matrix)
 

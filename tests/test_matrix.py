@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, replace
+from pathlib import Path
 
 import pytest
 from sqlalchemy import select
@@ -33,10 +34,11 @@ class Scene:
 
 
 @pytest.fixture
-async def scene(settings: Settings, synapse: Homeserver) -> AsyncIterator[Scene]:
-    anna, ben = await person(synapse, "anna"), await person(synapse, "ben")
+async def scene(settings: Settings, synapse: Homeserver, tmp_path: Path) -> AsyncIterator[Scene]:
+    anna = await person(synapse, "anna", tmp_path / "people")
+    ben = await person(synapse, "ben", tmp_path / "people")
     bot_id = await bot_account(synapse)
-    with_matrix = matrix_settings(settings, synapse, bot_id, anna.user_id)
+    with_matrix = matrix_settings(settings, synapse, bot_id, tmp_path / "bot", anna.user_id)
     try:
         async with running_bot(with_matrix) as bot:
             yield Scene(with_matrix, bot, anna, ben)
@@ -116,13 +118,49 @@ async def test_a_restart_keeps_the_login_and_its_device(scene: Scene) -> None:
 
 
 async def test_a_wrong_password_or_no_homeserver_stops_start_up_with_a_clear_line(
-    settings: Settings, synapse: Homeserver
+    settings: Settings, synapse: Homeserver, tmp_path: Path
 ) -> None:
     bot_id = await bot_account(synapse)
-    wrong = matrix_settings(settings, synapse, bot_id)
+    wrong = matrix_settings(settings, synapse, bot_id, tmp_path)
     wrong = replace(wrong, matrix=replace(wrong.matrix, password="not-the-password"))
     with pytest.raises(StartupError, match=f"Matrix refused the login for {bot_id}"):
         await start_bot(wrong)
     nowhere = replace(wrong, matrix=replace(wrong.matrix, homeserver="http://127.0.0.1:9"))
     with pytest.raises(StartupError, match="cannot reach the Matrix homeserver"):
         await asyncio.wait_for(start_bot(nowhere), 30)
+
+
+async def test_an_encrypted_room_works_both_ways(scene: Scene) -> None:
+    anna, bot_id = scene.anna, scene.bot.user_id
+    room = await anna.create_room(invite=bot_id, encrypted=True)
+    await anna.until_member(room, bot_id, "join")  # so her room key goes to the bot too
+    await anna.say(room, "/whoami")
+    (reply,) = await anna.receive(room)
+    assert reply["type"] == "m.room.message"  # decrypted by her client: it was encrypted
+    assert reply["content"]["body"].startswith("Sie sind ")
+    async with scene.bot.core.sessions() as session:
+        rows = await session.scalars(select(Channel.chat_id))
+        assert room in list(rows)
+
+
+async def test_a_message_the_bot_cannot_decrypt_is_reported_once(scene: Scene) -> None:
+    anna, bot_id = scene.anna, scene.bot.user_id
+    room = await anna.create_room(invite=bot_id)
+    await anna.until_member(room, bot_id, "join")
+    # Encrypted with a room key the bot never received (as from a device it does not know).
+    garbled = {
+        "algorithm": "m.megolm.v1.aes-sha2",
+        "ciphertext": "AwgAEnBTpt6BYbJHsXvsoLYZ5Wc2tqIlPCt3qwqATn7Vg4ozoSmBGXtlq9E",
+        "device_id": "ELSEWHERE",
+        "sender_key": "3sMpnbKhzqNV5Bh/LfrXKJ3i1gZzJpPLxCxFiRsVdAY",
+        "session_id": "X7R+mQa94zx0Y+jGY1dnkDTW/V2GzkAqGmvj4+bRZbA",
+    }
+    for _ in range(2):
+        await anna.send(room, garbled, kind="m.room.encrypted")
+    await anna.say(room, "/whoami")
+    report, whoami = await anna.receive(room, 2)
+    assert report["content"]["body"] == (
+        "Ich konnte Ihre letzte Nachricht nicht lesen: Sie war verschlüsselt, ohne Schlüssel "
+        "für mich. Bitte senden Sie sie noch einmal."
+    )
+    assert whoami["content"]["body"].startswith("Sie sind ")  # one report for both

@@ -16,6 +16,7 @@ from bot.events import (
     MembersChanged,
     MessageEvent,
     Sender,
+    Unreadable,
 )
 
 PLATFORM = "matrix"
@@ -55,6 +56,8 @@ def to_event(payload: dict[str, Any], receipt: int, own_user_id: str) -> Event |
         return _poll_answer(kind, content, person, common)
     if kind == "m.room.member":
         return _membership(content, source, person, common)
+    if kind == "m.room.encrypted":  # still encrypted after the sync: no key for it
+        return Unreadable(sender=person, message_id=source.get("event_id"), **common)
     return None
 
 

@@ -14,6 +14,7 @@ import logging
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from contextlib import suppress
 from functools import partial
+from pathlib import Path
 from typing import Any
 
 import aiohttp
@@ -32,7 +33,7 @@ from nio import (
 )
 
 from bot.config import MatrixSettings
-from bot.events import ChatAddress, Event
+from bot.events import ChatAddress, Event, Unreadable
 from bot.inbox import TransportStore
 from bot.messages import Attachment, OutgoingMessage
 from bot.transports import (
@@ -61,6 +62,7 @@ SYNC_FILTER: dict[str, Any] = {
     },
 }
 UNREACHABLE = (aiohttp.ClientError, OSError, TimeoutError)
+READY_WAIT = 5.0  # seconds a send waits for the first sync before the outbox tries later
 
 
 class SyncFailed(Exception):
@@ -80,6 +82,10 @@ class MatrixTransport:
         self._since: str | None = None
         self._stopping = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
+        # Set after the first sync of this run: nio knows the rooms (and who is in the
+        # encrypted ones) only from it.
+        self._ready = asyncio.Event()
+        self._unreadable_from: set[tuple[str, str]] = set()  # (room, person) told already
 
     @property
     def client(self) -> AsyncClient:
@@ -90,8 +96,16 @@ class MatrixTransport:
         settings = self._settings
         # Limits and time-outs go to the outbox, which holds the room and serves others:
         # nio's own retry would sleep inside a send.
-        config = AsyncClientConfig(max_limit_exceeded=0, max_timeouts=0, store_sync_tokens=False)
-        client = AsyncClient(settings.homeserver, settings.user_id, config=config)
+        config = AsyncClientConfig(
+            max_limit_exceeded=0,
+            max_timeouts=0,
+            store_sync_tokens=False,  # the inbox keeps the token, with the events it covers
+            encryption_enabled=True,
+        )
+        Path(settings.store_dir).mkdir(parents=True, exist_ok=True)
+        client = AsyncClient(
+            settings.homeserver, settings.user_id, store_path=settings.store_dir, config=config
+        )
         try:
             await self._log_in(client, store)
         except UNREACHABLE as error:
@@ -133,9 +147,11 @@ class MatrixTransport:
             return
         saved = json.loads(await store.state(PLATFORM, "session") or "{}")
         if saved.get("user_id") == settings.user_id:
-            client.restore_login(saved["user_id"], saved["device_id"], saved["access_token"])
+            client.access_token = saved["access_token"]
             who = await client.whoami()
             if isinstance(who, WhoamiResponse):
+                # Loads the keys of that device too (restore_login opens the store).
+                client.restore_login(saved["user_id"], saved["device_id"], saved["access_token"])
                 return
             log.warning("matrix: the kept login was refused (%s); logging in anew", who.message)
         response = await client.login(settings.password, device_name="netzwerkbot")
@@ -168,9 +184,13 @@ class MatrixTransport:
         """Record the next sync's events with the token that follows them."""
         if self._since is None:
             self._since = await store.state(PLATFORM, "since")
+        first = not self._ready.is_set()
         response = await until_stopped(
             self.client.sync(
-                timeout=self._sync_timeout_ms, since=self._since, sync_filter=SYNC_FILTER
+                timeout=0 if first else self._sync_timeout_ms,
+                since=self._since,
+                sync_filter=SYNC_FILTER,
+                full_state=first,  # every room's state, not only what changed
             ),
             self._stopping,
         )
@@ -188,8 +208,22 @@ class MatrixTransport:
                         updates.append((source["event_id"], _recorded(room_id, room, source)))
         await store.take(PLATFORM, updates, {"since": response.next_batch})
         self._since = response.next_batch
+        self._ready.set()
+        await self._keep_keys()
         for room_id, invite in response.rooms.invite.items():
             await self._answer_invite(room_id, invite)
+
+    async def _keep_keys(self) -> None:
+        """What encryption needs after a sync: our keys published, others' keys known, and
+        room keys for people's devices sent."""
+        client = self.client
+        if client.should_upload_keys:
+            await client.keys_upload()
+        if client.should_query_keys:
+            await client.keys_query()
+        if client.should_claim_keys:
+            await client.keys_claim(client.get_users_for_key_claiming())
+        await client.send_to_device_messages()
 
     async def _answer_invite(self, room_id: str, invite: InviteInfo) -> None:
         inviter = next(
@@ -212,7 +246,18 @@ class MatrixTransport:
             log.warning("matrix: answering the invitation to %s failed: %s", room_id, answer)
 
     async def _prepare(self, receipt: int, payload: dict[str, Any]) -> Event | None:
-        return to_event(payload, receipt, self.client.user_id)
+        event = to_event(payload, receipt, self.client.user_id)
+        if event is None:
+            return None
+        # A broken session makes every message unreadable: say so once, not each time.
+        who = (event.chat.chat_id, event.sender.user_id)
+        if not isinstance(event, Unreadable):
+            self._unreadable_from.discard(who)
+        elif who in self._unreadable_from:
+            return None
+        else:
+            self._unreadable_from.add(who)
+        return event
 
     def private_link(self) -> str | None:
         return f"https://matrix.to/#/{self._settings.user_id}"
@@ -223,6 +268,7 @@ class MatrixTransport:
     async def send(
         self, chat: ChatAddress, message: OutgoingMessage, progress: Progress
     ) -> str | None:
+        await self._until_ready()
         event_id: str | None = None
         for index, part in enumerate(self._parts(message)):
             if index < progress.parts_done:
@@ -235,7 +281,14 @@ class MatrixTransport:
             progress.parts_done = index + 1
         return event_id
 
+    async def _until_ready(self) -> None:
+        try:
+            await asyncio.wait_for(self._ready.wait(), READY_WAIT)
+        except TimeoutError:
+            raise RetryLater(READY_WAIT) from None  # not synced yet: the outbox waits
+
     async def replace(self, chat: ChatAddress, message_id: str, message: OutgoingMessage) -> None:
+        await self._until_ready()
         if message.is_deletion:
             _check(await self.client.room_redact(chat.chat_id, message_id))
             return
