@@ -12,7 +12,14 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from nio import AsyncClient, AsyncClientConfig, RoomCreateResponse, RoomSendResponse, SyncResponse
+from nio import (
+    AsyncClient,
+    AsyncClientConfig,
+    RoomCreateResponse,
+    RoomMessagesResponse,
+    RoomSendResponse,
+    SyncResponse,
+)
 
 from bot.app import Core, open_core
 from bot.clock import SystemClock
@@ -24,6 +31,7 @@ from tests.synapse import Homeserver, register
 
 PASSWORD = "a-password-for-the-tests"
 DEADLINE = 15.0  # seconds; only a broken test waits this long
+WHOLE_TIMELINE = {"room": {"timeline": {"limit": 1000}}}
 
 
 def unique(name: str) -> str:
@@ -75,18 +83,21 @@ class Person:
     async def say(self, room_id: str, text: str) -> str:
         return await self.send(room_id, {"msgtype": "m.text", "body": text})
 
-    async def receive(self, room_id: str, count: int = 1) -> list[dict[str, Any]]:
+    async def receive(
+        self, room_id: str, count: int = 1, timeout: float = DEADLINE
+    ) -> list[dict[str, Any]]:
         """Until `count` more events from others (the bot) have arrived in the room."""
         wanted = len(self.seen) + count
-        deadline = time.monotonic() + DEADLINE
+        deadline = time.monotonic() + timeout
         while sum(1 for e in self.seen if e["room_id"] == room_id) < wanted:
-            assert time.monotonic() < deadline, f"only {self.seen} arrived"
+            assert time.monotonic() < deadline, f"{len(self.seen)} of {wanted} arrived"
             await self.sync()
         return [e for e in self.seen if e["room_id"] == room_id][-count:]
 
     async def sync(self) -> SyncResponse:
         client = self.client
-        response = await client.sync(timeout=2000)
+        # A long timeline: with Synapse's default of 10, a burst would arrive cut short.
+        response = await client.sync(timeout=2000, sync_filter=WHOLE_TIMELINE)
         assert isinstance(response, SyncResponse), response
         # What Element does after each sync, so that encrypted rooms work both ways.
         if client.should_upload_keys:
@@ -105,6 +116,24 @@ class Person:
                 elif source.get("sender") != self.user_id:
                     self.seen.append({**source, "room_id": room_id})
         return response
+
+    async def history(self, room_id: str) -> list[dict[str, Any]]:
+        """Everything others said in the room, oldest first, read back page by page (a
+        sync after a burst may hold only its end)."""
+        said: list[dict[str, Any]] = []
+        start = (await self.client.sync(timeout=0, sync_filter=WHOLE_TIMELINE)).next_batch
+        while True:
+            page = await self.client.room_messages(room_id, start=start, limit=100)
+            assert isinstance(page, RoomMessagesResponse), page
+            said += [
+                e.source
+                for e in page.chunk
+                if e.source.get("sender") != self.user_id
+                and e.source.get("type") != "m.room.member"
+            ]
+            if not page.chunk or not page.end:
+                return said[::-1]
+            start = page.end
 
     async def until_member(self, room_id: str, user_id: str, membership: str) -> None:
         deadline = time.monotonic() + DEADLINE
@@ -156,8 +185,10 @@ def matrix_settings(
     return replace(settings, matrix=matrix)
 
 
-async def start_bot(settings: Settings) -> MatrixBot:
-    transport = MatrixTransport(settings.matrix, sync_timeout_ms=5000, retry_delay=0.05)
+async def start_bot(settings: Settings, **options: Any) -> MatrixBot:
+    transport = MatrixTransport(
+        settings.matrix, **{"sync_timeout_ms": 5000, "retry_delay": 0.05, **options}
+    )
     core = await open_core(settings, SystemClock(), {"matrix": transport}, capabilities())
     handled: list[Event] = []
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import time
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -164,3 +165,26 @@ async def test_a_message_the_bot_cannot_decrypt_is_reported_once(scene: Scene) -
         "für mich. Bitte senden Sie sie noch einmal."
     )
     assert whoami["content"]["body"].startswith("Sie sind ")  # one report for both
+
+
+async def test_a_restart_amid_200_messages_answers_each_exactly_once(scene: Scene) -> None:
+    anna, bot_id = scene.anna, scene.bot.user_id
+    room = await anna.create_room(invite=bot_id)
+    await anna.until_member(room, bot_id, "join")
+    commands = [await anna.say(room, f"/start {n}") for n in range(100)]
+    await anna.receive(room, 30)
+    await scene.bot.stop()  # mid-burst
+    commands += [await anna.say(room, f"/start {n}") for n in range(100, 200)]
+    # A sync holds 5 events a room here, so the restart must fetch the rest page by page.
+    scene.bot = await start_bot(scene.settings, timeline_limit=5)
+    deadline = time.monotonic() + 90  # Synapse takes 50-100 ms a message here
+
+    async def answered() -> list[str]:
+        replies = await anna.history(room)
+        return [e["content"]["m.relates_to"]["m.in_reply_to"]["event_id"] for e in replies]
+
+    while len(await answered()) < len(commands):
+        assert time.monotonic() < deadline, f"{len(await answered())} answers"
+        await asyncio.sleep(0.5)
+    await scene.bot.core.sender.drain()  # anything doubled would be out now
+    assert sorted(await answered()) == sorted(commands)  # every one, none twice

@@ -26,6 +26,8 @@ from nio import (
     InviteMemberEvent,
     LoginError,
     MatrixRoom,
+    MessageDirection,
+    RoomMessagesResponse,
     RoomSendResponse,
     SyncError,
     UploadResponse,
@@ -50,19 +52,23 @@ from bot.transports.receiving import InboxLoop, until_stopped
 log = logging.getLogger(__name__)
 
 Part = Callable[[], Awaitable[tuple[str, dict[str, Any]]]]
-# Only what the bot acts on; a lean sync is a fast one.
-SYNC_FILTER: dict[str, Any] = {
-    "presence": {"types": []},
-    "account_data": {"types": []},
-    "room": {
-        "ephemeral": {"types": []},
+
+
+def sync_filter(timeline_limit: int) -> dict[str, Any]:
+    """Only what the bot acts on; a lean sync is a fast one."""
+    return {
+        "presence": {"types": []},
         "account_data": {"types": []},
-        "timeline": {"lazy_load_members": True},
-        "state": {"lazy_load_members": True},
-    },
-}
+        "room": {
+            "ephemeral": {"types": []},
+            "account_data": {"types": []},
+            "timeline": {"limit": timeline_limit, "lazy_load_members": True},
+            "state": {"lazy_load_members": True},
+        },
+    }
+
+
 UNREACHABLE = (aiohttp.ClientError, OSError, TimeoutError)
-READY_WAIT = 5.0  # seconds a send waits for the first sync before the outbox tries later
 
 
 class SyncFailed(Exception):
@@ -73,18 +79,23 @@ class MatrixTransport:
     platform = PLATFORM
 
     def __init__(
-        self, settings: MatrixSettings, sync_timeout_ms: int = 30_000, retry_delay: float = 1.0
+        self,
+        settings: MatrixSettings,
+        sync_timeout_ms: int = 30_000,
+        retry_delay: float = 1.0,
+        timeline_limit: int = 50,
     ) -> None:
         self._settings = settings
         self._sync_timeout_ms = sync_timeout_ms
+        # Events per room in one sync; more than that since the last one (after an outage)
+        # are fetched page by page (_missed).
+        self._filter = sync_filter(timeline_limit)
         self._retry_delay = retry_delay
         self._client: AsyncClient | None = None
         self._since: str | None = None
         self._stopping = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
-        # Set after the first sync of this run: nio knows the rooms (and who is in the
-        # encrypted ones) only from it.
-        self._ready = asyncio.Event()
+        self._ready = asyncio.Event()  # the first sync of this run is done
         self._unreadable_from: set[tuple[str, str]] = set()  # (room, person) told already
 
     @property
@@ -106,17 +117,23 @@ class MatrixTransport:
         client = AsyncClient(
             settings.homeserver, settings.user_id, store_path=settings.store_dir, config=config
         )
+        self._client = client
         try:
             await self._log_in(client, store)
+            # The first sync, before anything is handled: nio knows the rooms (and who is
+            # in the encrypted ones) only from it, and the answers need that.
+            await self._sync(store)
         except UNREACHABLE as error:
             await client.close()
             raise StartupError(
                 f"cannot reach the Matrix homeserver at {settings.homeserver}: {error}"
             ) from None
+        except SyncFailed as error:
+            await client.close()
+            raise StartupError(f"the Matrix homeserver refused the first sync: {error}") from None
         except BaseException:
             await client.close()
             raise
-        self._client = client
         log.info("matrix: connected as %s (device %s)", client.user_id, client.device_id)
         loop = InboxLoop(
             PLATFORM,
@@ -189,7 +206,7 @@ class MatrixTransport:
             self.client.sync(
                 timeout=0 if first else self._sync_timeout_ms,
                 since=self._since,
-                sync_filter=SYNC_FILTER,
+                sync_filter=self._filter,
                 full_state=first,  # every room's state, not only what changed
             ),
             self._stopping,
@@ -202,7 +219,11 @@ class MatrixTransport:
         if self._since is not None:  # the first sync ever: what came before the bot is past
             for room_id, info in response.rooms.join.items():
                 room = self.client.rooms.get(room_id)
-                for event in info.timeline.events:
+                events = list(info.timeline.events)
+                if info.timeline.limited and info.timeline.prev_batch:
+                    # More happened than one sync holds: the rest is fetched, not lost.
+                    events = await self._missed(room_id, info.timeline.prev_batch) + events
+                for event in events:
                     source: dict[str, Any] = event.source
                     if "event_id" in source:
                         updates.append((source["event_id"], _recorded(room_id, room, source)))
@@ -212,6 +233,21 @@ class MatrixTransport:
         await self._keep_keys()
         for room_id, invite in response.rooms.invite.items():
             await self._answer_invite(room_id, invite)
+
+    async def _missed(self, room_id: str, prev_batch: str) -> list[Any]:
+        """The room's events between the last sync's token and `prev_batch`, oldest first."""
+        missed: list[Any] = []
+        start = prev_batch
+        while True:
+            page = await self.client.room_messages(
+                room_id, start=start, end=self._since, direction=MessageDirection.back, limit=100
+            )
+            if not isinstance(page, RoomMessagesResponse):
+                raise SyncFailed(f"fetching missed events failed: {page}")
+            missed += page.chunk  # newest first
+            if not page.chunk or not page.end or page.end == start:
+                return missed[::-1]
+            start = page.end
 
     async def _keep_keys(self) -> None:
         """What encryption needs after a sync: our keys published, others' keys known, and
@@ -268,7 +304,7 @@ class MatrixTransport:
     async def send(
         self, chat: ChatAddress, message: OutgoingMessage, progress: Progress
     ) -> str | None:
-        await self._until_ready()
+        self._check_ready()
         event_id: str | None = None
         for index, part in enumerate(self._parts(message)):
             if index < progress.parts_done:
@@ -281,14 +317,12 @@ class MatrixTransport:
             progress.parts_done = index + 1
         return event_id
 
-    async def _until_ready(self) -> None:
-        try:
-            await asyncio.wait_for(self._ready.wait(), READY_WAIT)
-        except TimeoutError:
-            raise RetryLater(READY_WAIT) from None  # not synced yet: the outbox waits
+    def _check_ready(self) -> None:
+        if not self._ready.is_set():
+            raise RetryLater(1.0)  # not synced yet: the outbox holds the room meanwhile
 
     async def replace(self, chat: ChatAddress, message_id: str, message: OutgoingMessage) -> None:
-        await self._until_ready()
+        self._check_ready()
         if message.is_deletion:
             _check(await self.client.room_redact(chat.chat_id, message_id))
             return
