@@ -107,13 +107,15 @@ class Person:
         if client.should_claim_keys:
             await client.keys_claim(client.get_users_for_key_claiming())
         await client.send_to_device_messages()
+        for room_id in response.rooms.invite:  # as a person taps "accept" in Element
+            await client.join(room_id)
         for room_id, info in response.rooms.join.items():
             for event in info.timeline.events:
                 source = event.source
                 if source.get("type") == "m.room.member":
                     membership = (source.get("content") or {}).get("membership", "")
                     self.memberships.append((room_id, source.get("state_key", ""), membership))
-                elif source.get("sender") != self.user_id:
+                elif source.get("sender") != self.user_id and "state_key" not in source:
                     self.seen.append({**source, "room_id": room_id})
         return response
 
@@ -128,8 +130,7 @@ class Person:
             said += [
                 e.source
                 for e in page.chunk
-                if e.source.get("sender") != self.user_id
-                and e.source.get("type") != "m.room.member"
+                if e.source.get("sender") != self.user_id and "state_key" not in e.source
             ]
             if not page.chunk or not page.end:
                 return said[::-1]
@@ -160,9 +161,12 @@ class MatrixBot:
     transport: MatrixTransport
     user_id: str
     handled: list[Event]
+    sender: asyncio.Task[None]  # the outbox's own loop, as in the app: held messages go
 
     async def stop(self) -> None:
         await self.transport.stop()
+        self.core.sender.stop()
+        await self.sender
         await self.core.close()
 
 
@@ -202,7 +206,8 @@ async def start_bot(settings: Settings, **options: Any) -> MatrixBot:
     except BaseException:
         await core.close()
         raise
-    return MatrixBot(core, transport, settings.matrix.user_id, handled)
+    sender = asyncio.create_task(core.sender.run(idle_seconds=5))
+    return MatrixBot(core, transport, settings.matrix.user_id, handled, sender)
 
 
 @asynccontextmanager

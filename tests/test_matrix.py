@@ -76,8 +76,9 @@ async def test_a_direct_chat_is_the_private_chat(scene: Scene) -> None:
         "Ich reagiere nur auf Befehle. Senden Sie /help, dann sehen Sie, was ich kann."
     )
     async with scene.bot.core.sessions() as session:
-        channel = await session.scalar(select(Channel).where(Channel.chat_id == room))
-    assert channel is not None and channel.kind == "private"
+        channel = await session.scalar(select(Channel).where(Channel.kind == "private"))
+    # One private chat per person, whichever direct room they use.
+    assert channel is not None and channel.chat_id == f"direct:{anna.user_id}"
 
 
 async def test_buttons_are_a_poll_and_a_vote_is_a_tap(scene: Scene) -> None:
@@ -188,3 +189,23 @@ async def test_a_restart_amid_200_messages_answers_each_exactly_once(scene: Scen
         await asyncio.sleep(0.5)
     await scene.bot.core.sender.drain()  # anything doubled would be out now
     assert sorted(await answered()) == sorted(commands)  # every one, none twice
+
+
+async def test_the_bot_opens_a_private_chat_when_it_must_write_privately(scene: Scene) -> None:
+    anna = scene.anna
+    room = await anna.create_room(invite=scene.bot.user_id)
+    await anna.say(room, "/mydata")
+    deadline = time.monotonic() + 30
+    while len(anna.seen) < 3:  # the note, the text and the file; she accepts the invitation
+        assert time.monotonic() < deadline, anna.seen
+        await anna.sync()
+    by_room = {(e["room_id"], e["content"].get("msgtype")): e for e in anna.seen}
+    assert by_room[room, "m.notice"]["content"]["body"] == (
+        "Ich habe Ihnen in unserem privaten Chat geschrieben."
+    )
+    (private,) = {r for r, _ in by_room} - {room}
+    assert by_room[private, "m.notice"]["content"]["body"] == (
+        "Hier ist alles, was ich über Sie speichere."
+    )
+    assert by_room[private, "m.file"]["content"]["body"] == "netzwerkbot-mydata.json"
+    assert anna.client.rooms[private].encrypted  # read by her client: it had the key

@@ -20,21 +20,30 @@ from bot.events import (
 )
 
 PLATFORM = "matrix"
+DIRECT = "direct:"  # a private chat's id: "direct:@anna:example.org"
 POLL_RESPONSES = ("m.poll.response", "org.matrix.msc3381.poll.response")
 
 
+def direct_chat(user_id: str, display_name: str | None = None) -> ChatAddress:
+    """A person's private chat with the bot, by the person: the transport finds (or makes)
+    the room, so that it stays one chat whichever direct room they use."""
+    return ChatAddress(PLATFORM, DIRECT + user_id, ChatKind.PRIVATE, display_name or user_id)
+
+
 def chat_address(payload: dict[str, Any]) -> ChatAddress:
-    kind = ChatKind.PRIVATE if payload.get("direct") else ChatKind.GROUP
-    return ChatAddress(PLATFORM, payload["room_id"], kind, payload.get("room_name"))
+    if payload.get("direct"):
+        author = payload["event"]["sender"]
+        return direct_chat(author, payload.get("sender_name"))
+    return ChatAddress(PLATFORM, payload["room_id"], ChatKind.GROUP, payload.get("room_name"))
 
 
-def sender(user_id: str, display_name: str | None, chat: ChatAddress) -> Sender:
+def sender(user_id: str, display_name: str | None) -> Sender:
     return Sender(
         PLATFORM,
         user_id,
         display_name or user_id,
         username=user_id.removeprefix("@"),  # mentioned as @anna:example.org
-        private_chat=chat if chat.kind is ChatKind.PRIVATE else None,
+        private_chat=direct_chat(user_id, display_name),
     )
 
 
@@ -45,7 +54,7 @@ def to_event(payload: dict[str, Any], receipt: int, own_user_id: str) -> Event |
     if not isinstance(author, str) or author == own_user_id:
         return None  # its own events come back in every sync
     chat = chat_address(payload)
-    person = sender(author, payload.get("sender_name"), chat)
+    person = sender(author, payload.get("sender_name"))
     content = source.get("content")
     if not isinstance(content, dict):
         return None
@@ -106,7 +115,7 @@ def _membership(
     previous = ((source.get("unsigned") or {}).get("prev_content") or {}).get("membership")
     if not isinstance(member, str) or membership == previous:
         return None  # a new display name or avatar, not a join or a leave
-    changed = sender(member, content.get("displayname"), common["chat"])
+    changed = sender(member, content.get("displayname"))
     if membership == "join":
         return MembersChanged(sender=person, joined=(changed,), **common)
     if membership in ("leave", "ban") and previous == "join":

@@ -11,6 +11,7 @@ import asyncio
 import io
 import json
 import logging
+import time
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from contextlib import suppress
 from functools import partial
@@ -27,7 +28,9 @@ from nio import (
     LoginError,
     MatrixRoom,
     MessageDirection,
+    RoomCreateResponse,
     RoomMessagesResponse,
+    RoomPreset,
     RoomSendResponse,
     SyncError,
     UploadResponse,
@@ -42,11 +45,12 @@ from bot.transports import (
     EventHandler,
     PermanentFailure,
     Progress,
+    RecipientUnreachable,
     RetryLater,
     StartupError,
 )
 from bot.transports.matrix import render
-from bot.transports.matrix.convert import PLATFORM, to_event
+from bot.transports.matrix.convert import DIRECT, PLATFORM, to_event
 from bot.transports.receiving import InboxLoop, until_stopped
 
 log = logging.getLogger(__name__)
@@ -69,6 +73,12 @@ def sync_filter(timeline_limit: int) -> dict[str, Any]:
 
 
 UNREACHABLE = (aiohttp.ClientError, OSError, TimeoutError)
+INVITE_GRACE = 60.0  # seconds a private message waits for a fresh invitation to be accepted
+ENCRYPTED = {
+    "type": "m.room.encryption",
+    "state_key": "",
+    "content": {"algorithm": "m.megolm.v1.aes-sha2"},
+}
 
 
 class SyncFailed(Exception):
@@ -97,11 +107,19 @@ class MatrixTransport:
         self._task: asyncio.Task[None] | None = None
         self._ready = asyncio.Event()  # the first sync of this run is done
         self._unreadable_from: set[tuple[str, str]] = set()  # (room, person) told already
+        self._direct: dict[str, str] = {}  # person: their private chat's room
+        self._invited: dict[str, float] = {}  # person: when the bot invited them (monotonic)
+        self._store: TransportStore | None = None
 
     @property
     def client(self) -> AsyncClient:
         assert self._client is not None, "start() first"
         return self._client
+
+    @property
+    def store(self) -> TransportStore:
+        assert self._store is not None, "start() first"
+        return self._store
 
     async def start(self, on_event: EventHandler, store: TransportStore) -> None:
         settings = self._settings
@@ -117,7 +135,7 @@ class MatrixTransport:
         client = AsyncClient(
             settings.homeserver, settings.user_id, store_path=settings.store_dir, config=config
         )
-        self._client = client
+        self._client, self._store = client, store
         try:
             await self._log_in(client, store)
             # The first sync, before anything is handled: nio knows the rooms (and who is
@@ -285,6 +303,8 @@ class MatrixTransport:
         event = to_event(payload, receipt, self.client.user_id)
         if event is None:
             return None
+        if payload.get("direct"):
+            await self._remember_direct(event.sender.user_id, payload["room_id"])
         # A broken session makes every message unreadable: say so once, not each time.
         who = (event.chat.chat_id, event.sender.user_id)
         if not isinstance(event, Unreadable):
@@ -294,6 +314,46 @@ class MatrixTransport:
         else:
             self._unreadable_from.add(who)
         return event
+
+    async def _remember_direct(self, user_id: str, room_id: str) -> None:
+        """The room a person uses as their private chat with the bot (the newest one)."""
+        if self._direct.get(user_id) != room_id:
+            await self.store.set_state(PLATFORM, DIRECT + user_id, room_id)
+            self._direct[user_id] = room_id
+
+    async def _room(self, chat: ChatAddress) -> str:
+        """The room of `chat`; a private chat's room is made when the bot first writes."""
+        if not chat.chat_id.startswith(DIRECT):
+            return chat.chat_id
+        user_id = chat.chat_id.removeprefix(DIRECT)
+        room_id = self._direct.get(user_id) or await self.store.state(PLATFORM, chat.chat_id)
+        if room_id is None:
+            room_id = await self._open_direct(user_id)
+        self._direct[user_id] = room_id
+        room = self.client.rooms.get(room_id)
+        if room is None or user_id not in room.users or user_id in room.invited_users:
+            invited = self._invited.get(user_id)
+            if invited is not None and time.monotonic() - invited < INVITE_GRACE:
+                raise RetryLater(1.0)  # they may accept the invitation any moment
+            # Like Telegram's Start: the outbox keeps the messages until they join, and the
+            # bot asks them once, in a group they share.
+            raise RecipientUnreachable()
+        return room_id
+
+    async def _open_direct(self, user_id: str) -> str:
+        created = await self.client.room_create(
+            is_direct=True,
+            invite=[user_id],
+            preset=RoomPreset.trusted_private_chat,
+            initial_state=[ENCRYPTED],  # what it holds is private (e.g. /mydata)
+        )
+        if not isinstance(created, RoomCreateResponse):
+            _check(created)
+            raise PermanentFailure(f"cannot open a private chat with {user_id}: {created}")
+        log.info("matrix: invited %s to a private chat", user_id)
+        self._invited[user_id] = time.monotonic()
+        await self._remember_direct(user_id, created.room_id)
+        return created.room_id
 
     def private_link(self) -> str | None:
         return f"https://matrix.to/#/{self._settings.user_id}"
@@ -305,6 +365,7 @@ class MatrixTransport:
         self, chat: ChatAddress, message: OutgoingMessage, progress: Progress
     ) -> str | None:
         self._check_ready()
+        room_id = await self._room(chat)
         event_id: str | None = None
         for index, part in enumerate(self._parts(message)):
             if index < progress.parts_done:
@@ -313,7 +374,7 @@ class MatrixTransport:
             # The transaction id makes a repeated attempt (after a time-out, say) the same
             # event to the homeserver, never a second one.
             txn = f"{progress.key}.{index}" if progress.key else None
-            event_id = await self._send_event(chat.chat_id, kind, content, txn)
+            event_id = await self._send_event(room_id, kind, content, txn)
             progress.parts_done = index + 1
         return event_id
 
@@ -323,12 +384,11 @@ class MatrixTransport:
 
     async def replace(self, chat: ChatAddress, message_id: str, message: OutgoingMessage) -> None:
         self._check_ready()
+        room_id = await self._room(chat)
         if message.is_deletion:
-            _check(await self.client.room_redact(chat.chat_id, message_id))
+            _check(await self.client.room_redact(room_id, message_id))
             return
-        await self._send_event(
-            chat.chat_id, "m.room.message", render.edit(message_id, message.text)
-        )
+        await self._send_event(room_id, "m.room.message", render.edit(message_id, message.text))
 
     def _parts(self, message: OutgoingMessage) -> list[Part]:
         parts: list[Part] = []

@@ -1,0 +1,192 @@
+"""The checked-in transcripts, played in Matrix rooms: the same conversation, the same replies.
+
+As over Telegram (tests/test_telegram_transcripts.py): the console says how many messages
+each step should produce; the same steps then go through a real Synapse, and the bot's
+Matrix events, in the transcript's output format, must match. People join a channel's room
+when they first speak there, as they join a console channel; a tap is a vote in the bot's
+poll. Beyond what the Telegram test normalises: Matrix user ids, and button rows (a poll's
+answers have no rows).
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from bot.config import DatabaseSettings, NetworkSettings, Settings
+from bot.transports.console.script import Restart, Say, SetNow, Step, Tap, Wait, parse
+from tests.matrix_running import (
+    DEADLINE,
+    MatrixBot,
+    Person,
+    bot_account,
+    matrix_settings,
+    person,
+    start_bot,
+)
+from tests.synapse import Homeserver
+from tests.test_telegram_transcripts import TRANSCRIPTS, _console_run
+from tests.test_telegram_transcripts import normalise as normalise_telegram
+
+POLL = "org.matrix.msc3381.poll.start"
+
+
+class People:
+    """Transcript names as Matrix accounts, channels as rooms, bot events in order."""
+
+    def __init__(self, homeserver: Homeserver, store: Path) -> None:
+        self.homeserver = homeserver
+        self.store = store
+        self.bot_id = ""
+        self.people: dict[str, Person] = {}
+        self.rooms: dict[str | None, dict[str, str]] = {None: {}}  # channel: {name: room}
+        self.names: dict[str, str] = {}  # room id: "#channel" or "@person"
+        self.said: dict[str, dict[str, Any]] = {}  # the bot's events by id
+
+    async def user(self, name: str) -> Person:
+        if name not in self.people:
+            someone = await person(self.homeserver, name, self.store)
+            await someone.client.set_displayname(name)
+            self.people[name] = someone
+        return self.people[name]
+
+    async def room(self, name: str, channel: str | None) -> str:
+        """The room `name` writes in, made (or joined) when they first write there."""
+        someone = await self.user(name)
+        if channel is None:
+            if name not in self.rooms[None]:
+                room = await someone.create_room(invite=self.bot_id, name=None)
+                self.rooms[None][name], self.names[room] = room, f"@{name}"
+            return self.rooms[None][name]
+        rooms = self.rooms.setdefault(channel, {})
+        if not rooms:
+            room = await someone.create_room(invite=self.bot_id, name=channel)
+            self.names[room] = f"#{channel}"
+        elif name not in rooms:
+            room = next(iter(rooms.values()))
+            creator = self.people[next(iter(rooms))]
+            await creator.client.room_invite(room, someone.user_id)
+            await someone.client.join(room)
+            while room not in someone.client.rooms:
+                await someone.sync()
+        rooms[name] = self.names_room(f"#{channel}")
+        return rooms[name]
+
+    def names_room(self, address: str) -> str:
+        return next(room for room, name in self.names.items() if name == address)
+
+    async def collect(self, total: int) -> list[dict[str, Any]]:
+        """Until the bot has said `total` messages (a file counts with the text before it)."""
+        deadline = time.monotonic() + DEADLINE
+        while len(self.messages()) < total:
+            assert time.monotonic() < deadline, f"{len(self.messages())} of {total} said"
+            for name, someone in self.people.items():
+                await someone.sync()
+                for event in someone.seen:
+                    if event.get("sender") == self.bot_id:
+                        self.said.setdefault(event["event_id"], event)
+                        if event["room_id"] not in self.names:  # the bot opened it: private
+                            self.names[event["room_id"]] = f"@{name}"
+                            self.rooms[None].setdefault(name, event["room_id"])
+        return self.messages()
+
+    def messages(self) -> list[dict[str, Any]]:
+        ordered = sorted(self.said.values(), key=lambda e: e["origin_server_ts"])
+        merged: list[dict[str, Any]] = []
+        for event in ordered:
+            content = event["content"]
+            if content.get("msgtype") == "m.file" and merged:
+                merged[-1] = {**merged[-1], "file": content["body"]}
+            else:
+                merged.append(event)
+        return merged
+
+    def as_transcript(self, event: dict[str, Any]) -> str:
+        content = event["content"]
+        if event["type"] == POLL:
+            poll = content[POLL]
+            lines = poll["question"]["org.matrix.msc1767.text"].split("\n")
+            rows = ["  " + " ".join(f"[{a['org.matrix.msc1767.text']}]" for a in poll["answers"])]
+        else:
+            lines, rows = content["body"].split("\n"), []
+        out = [f"bot -> {self.names[event['room_id']]}: {lines[0]}"]
+        out += [f"  {line}" for line in lines[1:]] + rows
+        if "file" in event:
+            out.append(f"  <file: {event['file']}>")
+        return "\n".join(out)
+
+
+def normalise(text: str) -> str:
+    text = re.sub(r"(Accounts|Konten): matrix ", r"\1: PLATFORM ", normalise_telegram(text))
+    text = re.sub(r"@?([\w.]+)-[0-9a-f]{8}:localhost", r"\1", text)
+    # Button rows: a poll's answers are one row.
+    return re.sub(r"\n  (\[[^\n]*\])\n  (?=\[)", r"\n  \1 ", text)
+
+
+@pytest.mark.parametrize("script", TRANSCRIPTS, ids=[p.stem for p in TRANSCRIPTS])
+async def test_a_transcript_in_matrix_gives_the_same_replies(
+    script: Path, settings: Settings, synapse: Homeserver, tmp_path: Path
+) -> None:
+    steps = parse(script.read_text(encoding="utf-8"))
+    console_db = DatabaseSettings(url=f"sqlite+aiosqlite:///{tmp_path}/console.db")
+    expected, counts = await _console_run(replace(settings, database=console_db), steps)
+    people = People(synapse, tmp_path / "people")
+    people.bot_id = await bot_account(synapse)
+    anna = await people.user("anna")
+    network = NetworkSettings(name=settings.network.name, coordinators=(f"matrix:{anna.user_id}",))
+    with_matrix = matrix_settings(
+        replace(settings, network=network), synapse, people.bot_id, tmp_path / "bot", "*:localhost"
+    )
+    bot = await start_bot(with_matrix)
+    try:
+        total = 0
+        for step, count in zip(steps, counts, strict=True):
+            bot = await _play(step, bot, people, with_matrix)
+            said = (await people.collect(total + count))[total:]
+            # The same messages; across rooms their order may differ (a private chat can
+            # wait for its invitation to be accepted).
+            assert sorted(normalise(people.as_transcript(e)) for e in said) == sorted(
+                normalise(line) for line in expected[total : total + count]
+            ), step
+            total += count
+    finally:
+        await bot.stop()
+        for someone in people.people.values():
+            await someone.client.close()
+
+
+async def _play(step: Step, bot: MatrixBot, people: People, settings: Settings) -> MatrixBot:
+    match step:
+        case Say(_, user, channel, text):
+            room = await people.room(user, channel)
+            await (await people.user(user)).say(room, text)
+        case Tap(_, user, channel, label):
+            room = await people.room(user, channel)
+            poll = next(
+                e for e in reversed(people.messages()) if e["room_id"] == room and e["type"] == POLL
+            )
+            answer = next(
+                a["id"]
+                for a in poll["content"][POLL]["answers"]
+                if a["org.matrix.msc1767.text"] == label
+            )
+            vote = {
+                "m.relates_to": {"rel_type": "m.reference", "event_id": poll["event_id"]},
+                "org.matrix.msc3381.poll.response": {"answers": [answer]},
+            }
+            await (await people.user(user)).send(
+                room, vote, kind="org.matrix.msc3381.poll.response"
+            )
+        case Restart():
+            await bot.stop()
+            return await start_bot(settings)
+        case SetNow() | Wait():
+            pass  # Matrix runs on real time; no transcript here has anything due
+        case _:
+            raise AssertionError(f"not playable in Matrix: {step}")
+    return bot
