@@ -324,6 +324,8 @@ class MatrixTransport:
     async def _room(self, chat: ChatAddress) -> str:
         """The room of `chat`; a private chat's room is made when the bot first writes."""
         if not chat.chat_id.startswith(DIRECT):
+            if chat.chat_id not in self.client.rooms:
+                raise RetryLater(1.0)  # joined a moment ago: known after the next sync
             return chat.chat_id
         user_id = chat.chat_id.removeprefix(DIRECT)
         room_id = self._direct.get(user_id) or await self.store.state(PLATFORM, chat.chat_id)
