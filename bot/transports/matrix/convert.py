@@ -124,13 +124,14 @@ def _membership(
 
 
 def without_reply_fallback(body: str) -> str:
-    """A reply's body starts with the quoted message ("> ..." lines, then a blank line)."""
+    """Older clients start a reply's body with the quoted message: "> <@user:server> ..."
+    lines, then a blank line. Newer ones do not, and a person's own quote stays."""
     lines = body.split("\n")
-    if not lines or not lines[0].startswith(">"):
+    if not lines[0].startswith("> <@"):
         return body
     index = 0
     while index < len(lines) and lines[index].startswith(">"):
         index += 1
-    if index < len(lines) and lines[index] == "":
-        index += 1
-    return "\n".join(lines[index:])
+    if index == len(lines) or lines[index] != "":
+        return body
+    return "\n".join(lines[index + 1 :])

@@ -1,0 +1,91 @@
+"""Matrix events to neutral events, and the homeserver's errors to the outbox's terms."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from nio import RoomSendError
+
+from bot.events import ChatKind, MembersChanged, MessageEvent
+from bot.transports import PermanentFailure, RetryLater
+from bot.transports.matrix.convert import to_event, without_reply_fallback
+from bot.transports.matrix.transport import _check
+
+BOT = "@netzwerkbot:example.org"
+
+
+def recorded(event: dict[str, Any], direct: bool = False) -> dict[str, Any]:
+    base = {"event_id": "$e1", "sender": "@anna:example.org", "origin_server_ts": 0}
+    return {
+        "room_id": "!room:example.org",
+        "room_name": "Plenum",
+        "direct": direct,
+        "sender_name": "Anna",
+        "event": {**base, **event},
+    }
+
+
+def text(body: str, **content: Any) -> dict[str, Any]:
+    return {"type": "m.room.message", "content": {"msgtype": "m.text", "body": body, **content}}
+
+
+def test_a_reply_loses_its_quote_and_knows_what_it_answers() -> None:
+    body = "> <@ben:example.org> Wann treffen wir uns?\n> Bitte bald\n\n/members"
+    reply = {"m.relates_to": {"m.in_reply_to": {"event_id": "$q"}}}
+    event = to_event(recorded(text(body, **reply)), 1, BOT)
+    assert isinstance(event, MessageEvent)
+    assert (event.text, event.reply_to) == ("/members", "$q")
+    quoting = "> Wer kommt?\n\nIch komme."  # a newer client's reply: no quote to remove
+    assert without_reply_fallback(quoting) == quoting
+
+
+def test_an_edit_is_marked_as_one_of_the_message_it_replaces() -> None:
+    edit = {
+        "m.new_content": {"msgtype": "m.text", "body": "/setup Vorstand"},
+        "m.relates_to": {"rel_type": "m.replace", "event_id": "$original"},
+    }
+    event = to_event(recorded(text("* /setup Vorstand", **edit)), 1, BOT)
+    assert isinstance(event, MessageEvent)
+    assert (event.edited, event.message_id, event.text) == (True, "$original", "/setup Vorstand")
+
+
+def test_notices_and_the_bots_own_events_are_not_answered() -> None:
+    notice = {"type": "m.room.message", "content": {"msgtype": "m.notice", "body": "/help"}}
+    assert to_event(recorded(notice), 1, BOT) is None
+    assert to_event(recorded({**text("/help"), "sender": BOT}), 1, BOT) is None
+
+
+def test_a_direct_room_is_the_persons_private_chat() -> None:
+    event = to_event(recorded(text("/help"), direct=True), 1, BOT)
+    assert event is not None
+    assert event.chat.kind is ChatKind.PRIVATE
+    assert event.chat.chat_id == "direct:@anna:example.org"
+    assert event.sender.private_chat == event.chat
+
+
+def test_joins_and_leaves_but_not_new_names() -> None:
+    def member(membership: str, previous: str | None) -> dict[str, Any]:
+        unsigned = {"prev_content": {"membership": previous}} if previous else {}
+        return {
+            "type": "m.room.member",
+            "state_key": "@ben:example.org",
+            "content": {"membership": membership, "displayname": "Ben"},
+            "unsigned": unsigned,
+        }
+
+    joined = to_event(recorded(member("join", "invite")), 1, BOT)
+    assert isinstance(joined, MembersChanged) and joined.joined[0].user_id == "@ben:example.org"
+    left = to_event(recorded(member("leave", "join")), 1, BOT)
+    assert isinstance(left, MembersChanged) and left.left[0].display_name == "Ben"
+    assert to_event(recorded(member("join", "join")), 1, BOT) is None
+
+
+def test_the_homeservers_errors_in_the_outboxs_terms() -> None:
+    with pytest.raises(RetryLater) as limited:
+        _check(RoomSendError("Too many requests", "M_LIMIT_EXCEEDED", retry_after_ms=2500))
+    assert limited.value.seconds == 2.5
+    with pytest.raises(PermanentFailure):
+        _check(RoomSendError("You are not in this room", "M_FORBIDDEN"))
+    with pytest.raises(ConnectionError):  # anything else: tried again
+        _check(RoomSendError("Internal error", "M_UNKNOWN_ERROR"))
