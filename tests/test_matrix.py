@@ -209,3 +209,15 @@ async def test_the_bot_opens_a_private_chat_when_it_must_write_privately(scene: 
     )
     assert by_room[private, "m.file"]["content"]["body"] == "netzwerkbot-mydata.json"
     assert anna.client.rooms[private].encrypted  # read by her client: it had the key
+
+
+async def test_a_private_chat_goes_on_after_a_restart(scene: Scene) -> None:
+    anna = scene.anna
+    room = await anna.create_room(invite=scene.bot.user_id, name=None)
+    await anna.say(room, "/start")
+    await anna.receive(room)
+    await scene.bot.stop()
+    await anna.say(room, "/whoami")  # while the bot is away
+    scene.bot = await start_bot(scene.settings)
+    (reply,) = await anna.receive(room, timeout=30)
+    assert reply["content"]["body"].startswith("Sie sind ")

@@ -329,17 +329,20 @@ class MatrixTransport:
             return chat.chat_id
         user_id = chat.chat_id.removeprefix(DIRECT)
         room_id = self._direct.get(user_id) or await self.store.state(PLATFORM, chat.chat_id)
-        if room_id is None:
-            room_id = await self._open_direct(user_id)
+        # A room just opened is known to nio only after the next sync.
+        if room_id is None or (room_id not in self.client.rooms and user_id not in self._invited):
+            room_id = await self._open_direct(user_id)  # none yet, or the bot is out of it
         self._direct[user_id] = room_id
-        room = self.client.rooms.get(room_id)
-        if room is None or user_id not in room.users or user_id in room.invited_users:
-            invited = self._invited.get(user_id)
-            if invited is not None and time.monotonic() - invited < INVITE_GRACE:
-                raise RetryLater(1.0)  # they may accept the invitation any moment
-            # Like Telegram's Start: the outbox keeps the messages until they join, and the
-            # bot asks them once, in a group they share.
-            raise RecipientUnreachable()
+        invited = self._invited.get(user_id)
+        if invited is not None:  # the bot's own invitation: accepted yet?
+            room = self.client.rooms.get(room_id)
+            if room is None or user_id not in room.users or user_id in room.invited_users:
+                if time.monotonic() - invited < INVITE_GRACE:
+                    raise RetryLater(1.0)  # they may accept it any moment
+                # Like Telegram's Start: the outbox keeps the messages until they join,
+                # and the bot asks them once, in a group they share.
+                raise RecipientUnreachable()
+            del self._invited[user_id]
         return room_id
 
     async def _open_direct(self, user_id: str) -> str:
