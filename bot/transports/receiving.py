@@ -23,6 +23,7 @@ log = logging.getLogger(__name__)
 T = TypeVar("T")
 MAX_TRIES = 5
 MAX_DELAY = 60.0
+STOP_WAIT = 10.0  # seconds stopping waits for the update in hand
 
 
 class InboxLoop:
@@ -106,3 +107,18 @@ async def until_stopped(work: Coroutine[Any, Any, T], stopping: asyncio.Event) -
     with suppress(asyncio.CancelledError):
         await task
     return None
+
+
+async def stop_loop(task: asyncio.Task[None] | None, stopping: asyncio.Event, name: str) -> None:
+    """Let the update in hand finish (so its answer is marked sent), then end the loop."""
+    stopping.set()
+    if task is None:
+        return
+    try:
+        await asyncio.wait_for(asyncio.shield(task), timeout=STOP_WAIT)
+    except TimeoutError:
+        task.cancel()
+    except Exception:
+        log.exception("%s: receiving had stopped with an error", name)
+    with suppress(asyncio.CancelledError):
+        await asyncio.gather(task, return_exceptions=True)

@@ -13,7 +13,6 @@ import json
 import logging
 import time
 from collections.abc import Awaitable, Callable, Mapping, Sequence
-from contextlib import suppress
 from functools import partial
 from pathlib import Path
 from typing import Any
@@ -51,7 +50,7 @@ from bot.transports import (
 )
 from bot.transports.matrix import render
 from bot.transports.matrix.convert import DIRECT, PLATFORM, to_event
-from bot.transports.receiving import InboxLoop, until_stopped
+from bot.transports.receiving import InboxLoop, stop_loop, until_stopped
 
 log = logging.getLogger(__name__)
 
@@ -204,14 +203,7 @@ class MatrixTransport:
 
     async def stop(self) -> None:
         """Finish the event in hand (so its answer is marked sent), then stop syncing."""
-        self._stopping.set()
-        if self._task is not None:
-            try:
-                await asyncio.wait_for(asyncio.shield(self._task), timeout=10)
-            except TimeoutError:
-                self._task.cancel()
-            with suppress(asyncio.CancelledError):
-                await asyncio.gather(self._task, return_exceptions=True)
+        await stop_loop(self._task, self._stopping, PLATFORM)
         if self._client is not None:
             await self._client.close()
 

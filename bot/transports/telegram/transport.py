@@ -26,7 +26,7 @@ from bot.events import ButtonEvent, ChatAddress, ChatKind, Event, IncomingFile, 
 from bot.inbox import TransportStore
 from bot.messages import OutgoingMessage
 from bot.transports import EventHandler, Progress, StartupError
-from bot.transports.receiving import InboxLoop, until_stopped
+from bot.transports.receiving import InboxLoop, stop_loop, until_stopped
 from bot.transports.telegram.convert import (
     MAX_DOWNLOAD,
     PLATFORM,
@@ -160,16 +160,7 @@ class TelegramTransport:
         """Finish the update in hand (so its answer is marked sent), then stop polling."""
         if self._webhook is not None:
             await self._webhook.stop()  # Telegram keeps what comes meanwhile for the next start
-        self._stopping.set()
-        if self._task is not None:
-            try:
-                await asyncio.wait_for(asyncio.shield(self._task), timeout=10)
-            except TimeoutError:
-                self._task.cancel()
-            except Exception:
-                log.exception("telegram: receiving had stopped with an error")
-            with suppress(asyncio.CancelledError):
-                await asyncio.gather(self._task, return_exceptions=True)
+        await stop_loop(self._task, self._stopping, PLATFORM)
         await asyncio.gather(*self._background, return_exceptions=True)
         if self._bot is not None:
             await self._bot.shutdown()
