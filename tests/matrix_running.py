@@ -25,7 +25,7 @@ from bot.app import Core, open_core
 from bot.clock import SystemClock
 from bot.config import MatrixSettings, Settings
 from bot.events import Event
-from bot.transports.matrix.transport import MatrixTransport
+from bot.transports.matrix.transport import MatrixTransport, keep_keys
 from handlers import capabilities
 from tests.synapse import Homeserver, register
 
@@ -99,14 +99,7 @@ class Person:
         # A long timeline: with Synapse's default of 10, a burst would arrive cut short.
         response = await client.sync(timeout=2000, sync_filter=WHOLE_TIMELINE)
         assert isinstance(response, SyncResponse), response
-        # What Element does after each sync, so that encrypted rooms work both ways.
-        if client.should_upload_keys:
-            await client.keys_upload()
-        if client.should_query_keys:
-            await client.keys_query()
-        if client.should_claim_keys:
-            await client.keys_claim(client.get_users_for_key_claiming())
-        await client.send_to_device_messages()
+        await keep_keys(client)  # as Element does, so that encrypted rooms work both ways
         for room_id in response.rooms.invite:  # as a person taps "accept" in Element
             await client.join(room_id)
         for room_id, info in response.rooms.join.items():

@@ -240,7 +240,7 @@ class MatrixTransport:
         await store.take(PLATFORM, updates, {"since": response.next_batch})
         self._since = response.next_batch
         self._ready.set()
-        await self._keep_keys()
+        await keep_keys(self.client)
         for room_id, invite in response.rooms.invite.items():
             await self._answer_invite(room_id, invite)
 
@@ -258,18 +258,6 @@ class MatrixTransport:
             if not page.chunk or not page.end or page.end == start:
                 return missed[::-1]
             start = page.end
-
-    async def _keep_keys(self) -> None:
-        """What encryption needs after a sync: our keys published, others' keys known, and
-        room keys for people's devices sent."""
-        client = self.client
-        if client.should_upload_keys:
-            await client.keys_upload()
-        if client.should_query_keys:
-            await client.keys_query()
-        if client.should_claim_keys:
-            await client.keys_claim(client.get_users_for_key_claiming())
-        await client.send_to_device_messages()
 
     async def _answer_invite(self, room_id: str, invite: InviteInfo) -> None:
         inviter = next(
@@ -317,7 +305,9 @@ class MatrixTransport:
         """The room of `chat`; a private chat's room is made when the bot first writes."""
         if not chat.chat_id.startswith(DIRECT):
             if chat.chat_id not in self.client.rooms:
-                raise RetryLater(1.0)  # joined a moment ago: known after the next sync
+                # Answers follow events from the room, so a room the sync never showed is
+                # one the bot is not in: trying again would never end.
+                raise PermanentFailure("the bot is not in this room")
             return chat.chat_id
         user_id = chat.chat_id.removeprefix(DIRECT)
         room_id = self._direct.get(user_id) or await self.store.state(PLATFORM, chat.chat_id)
@@ -422,6 +412,18 @@ class MatrixTransport:
         _check(response)
         assert isinstance(response, RoomSendResponse)
         return response.event_id
+
+
+async def keep_keys(client: AsyncClient) -> None:
+    """What encryption needs after each sync: our keys published, others' keys known, and
+    room keys for people's devices sent."""
+    if client.should_upload_keys:
+        await client.keys_upload()
+    if client.should_query_keys:
+        await client.keys_query()
+    if client.should_claim_keys:
+        await client.keys_claim(client.get_users_for_key_claiming())
+    await client.send_to_device_messages()
 
 
 async def _ready(kind: str, content: dict[str, Any]) -> tuple[str, dict[str, Any]]:
