@@ -15,6 +15,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from tests.ports import free_port
+
 
 def find_binaries() -> Path | None:
     """The bin/ directory holding initdb and postgres, if PostgreSQL is installed."""
@@ -23,12 +25,6 @@ def find_binaries() -> Path | None:
         return Path(found).resolve().parent
     versions = sorted(glob.glob("/usr/lib/postgresql/*/bin/initdb"), reverse=True)
     return Path(versions[0]).parent if versions else None
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 @contextmanager
@@ -43,7 +39,7 @@ def throwaway_postgres(bindir: Path) -> Iterator[str]:
         entry = pwd.getpwnam(user)
         for path in (workdir, data):
             os.chown(path, entry.pw_uid, entry.pw_gid)
-    port = _free_port()
+    port = free_port()
     process: subprocess.Popen[bytes] | None = None
     try:
         subprocess.run(

@@ -13,7 +13,6 @@ import json
 import os
 import secrets
 import signal
-import socket
 import subprocess
 import time
 import urllib.error
@@ -25,6 +24,7 @@ from pathlib import Path
 from typing import Any, NamedTuple
 
 from bot.paths import ROOT
+from tests.ports import free_port
 
 PYTHON = ROOT / ".venv-synapse" / "bin" / "python"
 START_TIMEOUT = 60.0
@@ -74,13 +74,6 @@ def _request(url: str, body: dict[str, Any] | None = None, timeout: float = 10.0
     request = urllib.request.Request(url, data=data, headers={"Content-Type": "application/json"})
     with _OPENER.open(request, timeout=timeout) as response:
         return json.load(response)
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
 
 
 def _signing_key() -> str:
@@ -188,7 +181,7 @@ def _stop(process: subprocess.Popen[bytes]) -> None:
 @contextmanager
 def throwaway_synapse(directory: Path, server_name: str = "localhost") -> Iterator[Homeserver]:
     """Start a fresh Synapse with its SQLite database in `directory`; stop it afterwards."""
-    port = _free_port()
+    port = free_port()
     shared_secret = secrets.token_hex(16)
     config = _write(directory, port, server_name, shared_secret)
     base_url = f"http://127.0.0.1:{port}"

@@ -13,16 +13,11 @@ from sqlalchemy import func, select
 from bot.config import ConfigError, Settings, TelegramSettings, load_settings
 from bot.db.models import InboxUpdate
 from bot.transports import StartupError
+from tests.ports import free_port
 from tests.telegram_fake import FakeBotAPI
 from tests.telegram_running import fake_bot_api, running, telegram_settings
 
 SECRET = "webhook-secret-for-the-tests-0123"
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 def webhook_settings(fake: FakeBotAPI, port: int) -> TelegramSettings:
