@@ -104,7 +104,7 @@ class MatrixTransport:
         self._since: str | None = None
         self._stopping = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
-        self._ready = asyncio.Event()  # the first sync of this run is done
+        self._synced = False  # the first sync of this run is done
         self._unreadable_from: set[tuple[str, str]] = set()  # (room, person) told already
         self._direct: dict[str, str] = {}  # person: their private chat's room
         self._invited: dict[str, float] = {}  # person: when the bot invited them (monotonic)
@@ -211,7 +211,7 @@ class MatrixTransport:
         """Record the next sync's events with the token that follows them."""
         if self._since is None:
             self._since = await store.state(PLATFORM, "since")
-        first = not self._ready.is_set()
+        first = not self._synced
         response = await until_stopped(
             self.client.sync(
                 timeout=0 if first else self._sync_timeout_ms,
@@ -239,7 +239,7 @@ class MatrixTransport:
                         updates.append((source["event_id"], _recorded(room_id, room, source)))
         await store.take(PLATFORM, updates, {"since": response.next_batch})
         self._since = response.next_batch
-        self._ready.set()
+        self._synced = True
         await keep_keys(self.client)
         for room_id, invite in response.rooms.invite.items():
             await self._answer_invite(room_id, invite)
@@ -351,7 +351,6 @@ class MatrixTransport:
     async def send(
         self, chat: ChatAddress, message: OutgoingMessage, progress: Progress
     ) -> str | None:
-        self._check_ready()
         room_id = await self._room(chat)
         event_id: str | None = None
         for index, part in enumerate(self._parts(message)):
@@ -365,12 +364,7 @@ class MatrixTransport:
             progress.parts_done = index + 1
         return event_id
 
-    def _check_ready(self) -> None:
-        if not self._ready.is_set():
-            raise RetryLater(1.0)  # not synced yet: the outbox holds the room meanwhile
-
     async def replace(self, chat: ChatAddress, message_id: str, message: OutgoingMessage) -> None:
-        self._check_ready()
         room_id = await self._room(chat)
         if message.is_deletion:
             _check(await self.client.room_redact(room_id, message_id))
