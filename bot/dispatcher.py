@@ -29,7 +29,6 @@ from bot.events import (
     ChatKind,
     ChatMoved,
     Event,
-    MembersChanged,
     MessageEvent,
     Unreadable,
 )
@@ -149,16 +148,20 @@ class Dispatcher:
                     "me. Please send it again."
                 )
             )
-        if isinstance(event, MembersChanged):
-            replies = [await handle(ctx, event) for handle in ctx.runtime.registry.members_handlers]
-            return next((reply for reply in replies if reply is not None), None)
-        if isinstance(event, MessageEvent) and not event.edited:
+        if isinstance(event, MessageEvent):
+            if event.edited:
+                return None  # an edited command is not run again
             text = event.text.strip()
             if text.startswith("/"):
                 return await self._command(ctx, event, text)
             if ctx.is_private and text:
                 return ctx.text(N_("I answer commands. Send /help to see what I can do."))
-        return None
+            return None
+        # Joins and leaves, reactions, withdrawn messages: whoever listens, in order.
+        replies = [
+            await listener.handler(ctx, event) for listener in ctx.runtime.registry.listening(event)
+        ]
+        return next((reply for reply in replies if reply is not None), None)
 
     async def _command(
         self, ctx: Context, event: MessageEvent, text: str

@@ -75,6 +75,18 @@ class MembersChanged(Event):
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class Reaction(Event):
+    """A person reacted to message `message_id` with `key` (an emoji, usually)."""
+
+    key: str
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Retracted(Event):
+    """A person withdrew message `message_id` (Matrix: a redaction)."""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class Unreadable(Event):
     """An encrypted message the bot has no key for: the person should hear it was lost."""
 

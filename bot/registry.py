@@ -5,14 +5,16 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
+from bot.events import Event
 from bot.messages import OutgoingMessage
 
 if TYPE_CHECKING:
     from bot.context import Context, JobContext
     from bot.db.models import Reminder
-    from bot.events import MembersChanged
+
+E = TypeVar("E", bound=Event)
 
 
 class Permission(StrEnum):
@@ -34,7 +36,6 @@ class Args:
 CommandHandler = Callable[["Context", Args], Awaitable[OutgoingMessage | None]]
 ButtonHandler = Callable[["Context", tuple[str, ...]], Awaitable[OutgoingMessage | None]]
 ReminderHandler = Callable[["JobContext", "Reminder"], Awaitable[None]]
-MembersHandler = Callable[["Context", "MembersChanged"], Awaitable[OutgoingMessage | None]]
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,13 +65,21 @@ class ReminderKind:
 
 
 @dataclass(frozen=True, slots=True)
+class Listener(Generic[E]):
+    """A handler for events that are neither commands nor taps: people joining or leaving
+    (MembersChanged), reactions, withdrawn messages."""
+
+    event: type[E]
+    handler: Callable[[Context, E], Awaitable[OutgoingMessage | None]]
+
+
+@dataclass(frozen=True, slots=True)
 class Capability:
     name: str
     commands: tuple[Command, ...] = ()
     buttons: tuple[ButtonAction, ...] = ()
     reminders: tuple[ReminderKind, ...] = ()
-    # Called when people join or leave a chat, or the bot is added to one.
-    on_members_changed: MembersHandler | None = None
+    listeners: tuple[Listener[Any], ...] = ()
 
 
 class Registry:
@@ -78,10 +87,10 @@ class Registry:
         self.commands: dict[str, Command] = {}
         self.buttons: dict[str, ButtonAction] = {}
         self.reminders: dict[str, ReminderKind] = {}
-        self.members_handlers: list[MembersHandler] = []
+        self.listeners: dict[type[Event], list[Listener[Any]]] = {}
         for capability in capabilities:
-            if capability.on_members_changed is not None:
-                self.members_handlers.append(capability.on_members_changed)
+            for listener in capability.listeners:
+                self.listeners.setdefault(listener.event, []).append(listener)
             for command in capability.commands:
                 _add(self.commands, command.name, command)
             for button in capability.buttons:
@@ -90,6 +99,9 @@ class Registry:
                 _add(self.buttons, button.code, button)
             for reminder in capability.reminders:
                 _add(self.reminders, reminder.kind, reminder)
+
+    def listening(self, event: Event) -> list[Listener[Any]]:
+        return self.listeners.get(type(event), [])
 
     def visible_commands(self, is_coordinator: bool) -> list[Command]:
         """The commands this person may use, in registration order."""

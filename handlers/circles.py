@@ -9,7 +9,7 @@ from bot.errors import UserError
 from bot.events import MembersChanged
 from bot.i18n import N_
 from bot.messages import OutgoingMessage, RichText, bold
-from bot.registry import Args, Capability, Command, Permission
+from bot.registry import Args, Capability, Command, Listener, Permission
 from bot.services import circles, members
 
 
@@ -141,7 +141,7 @@ async def members_changed(ctx: Context, event: MembersChanged) -> OutgoingMessag
 
 CAPABILITY = Capability(
     name="circles",
-    on_members_changed=members_changed,
+    listeners=(Listener(MembersChanged, members_changed),),
     commands=(
         Command("circles", list_circles, N_("List the circles of the network")),
         Command(

@@ -10,8 +10,9 @@ import pytest
 from bot.config import Settings
 from bot.context import Context
 from bot.errors import UserError
-from bot.events import ChatAddress, ChatKind, MessageEvent, Sender
-from bot.registry import Args, Capability, Command
+from bot.events import ChatAddress, ChatKind, MessageEvent, Reaction, Retracted, Sender
+from bot.messages import OutgoingMessage
+from bot.registry import Args, Capability, Command, Listener
 from bot.services import circles
 from handlers import capabilities
 from tests.helpers import Chat
@@ -153,6 +154,34 @@ async def test_logs_at_info_carry_no_message_texts(
     logged = "\n".join(record.getMessage() for record in caplog.records)
     for secret in ("Geheimrunde", "0170 1234567", "Klingonisch"):
         assert secret not in logged
+
+
+async def thank(ctx: Context, event: Reaction) -> OutgoingMessage:
+    return ctx.text(f"{event.sender.display_name}: {event.key} on {event.message_id}")
+
+
+async def test_reactions_and_withdrawn_messages_go_to_whoever_listens(settings: Settings) -> None:
+    async def forget(ctx: Context, event: Retracted) -> None:
+        withdrawn.append(event.message_id)
+
+    withdrawn: list[str | None] = []
+    extra = Capability("test", listeners=(Listener(Reaction, thank), Listener(Retracted, forget)))
+    plenum = ChatAddress("console", "#plenum", ChatKind.GROUP, "plenum")
+    anna = Sender("console", "anna", "Anna")
+    async with Chat(settings, (*capabilities(), extra)) as chat:
+        await chat.core.dispatcher.handle(
+            Reaction(chat=plenum, sender=anna, message_id="m1", key="👍")
+        )
+        await chat.core.dispatcher.handle(Retracted(chat=plenum, sender=anna, message_id="m2"))
+        await chat.core.sender.drain()
+        assert "Anna: 👍 on m1" in chat.said()
+        assert withdrawn == ["m2"]
+    async with Chat(settings, capabilities()) as chat:  # nobody listens: nothing happens
+        await chat.core.dispatcher.handle(
+            Reaction(chat=plenum, sender=anna, message_id="m1", key="👍")
+        )
+        await chat.core.sender.drain()
+        assert chat.said() == ""
 
 
 async def test_a_circle_coordinator_acts_only_on_their_own_circle(chat: Chat) -> None:

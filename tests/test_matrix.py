@@ -9,10 +9,12 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 import pytest
+from nio import RoomRedactResponse
 from sqlalchemy import select
 
 from bot.config import Settings
 from bot.db.models import Channel
+from bot.events import Reaction, Retracted
 from bot.transports import StartupError
 from tests.matrix_running import (
     MatrixBot,
@@ -97,6 +99,44 @@ async def test_buttons_are_a_poll_and_a_vote_is_a_tap(scene: Scene) -> None:
     await anna.send(room, vote, kind="org.matrix.msc3381.poll.response")
     (answer,) = await anna.receive(room)
     assert answer["content"]["body"] == "From now on I write to you in English."
+
+
+async def test_where_polls_show_as_a_numbered_list_a_number_is_a_tap(scene: Scene) -> None:
+    """Some clients show a poll as its fallback text: people answer with a number reaction
+    (Element offers 1️⃣…🔟) or reply with the number. Encrypted, so the bot must decrypt its
+    own poll to know the answers."""
+    anna = scene.anna
+    room = await anna.create_room(invite=scene.bot.user_id, encrypted=True)
+    await anna.say(room, "/language")
+    (poll,) = await anna.receive(room)
+    assert poll["content"]["org.matrix.msc1767.text"].splitlines()[1:] == [
+        "1. Deutsch",
+        "2. English",
+    ]
+    relation = {"rel_type": "m.annotation", "event_id": poll["event_id"], "key": "2️⃣"}
+    await anna.send(room, {"m.relates_to": relation}, kind="m.reaction")
+    (answer,) = await anna.receive(room)
+    assert answer["content"]["body"] == "From now on I write to you in English."
+    reply = {"m.in_reply_to": {"event_id": poll["event_id"]}}
+    await anna.send(room, {"msgtype": "m.text", "body": "1", "m.relates_to": reply})
+    (answer,) = await anna.receive(room)
+    assert answer["content"]["body"] == "Ab jetzt schreibe ich Ihnen auf Deutsch."
+
+
+async def test_reactions_and_redactions_reach_the_bot_as_events(scene: Scene) -> None:
+    anna = scene.anna
+    room = await anna.create_room(invite=scene.bot.user_id)
+    said = await anna.say(room, "Protokoll anbei")
+    relation = {"rel_type": "m.annotation", "event_id": said, "key": "👍"}
+    await anna.send(room, {"m.relates_to": relation}, kind="m.reaction")
+    redacted = await anna.client.room_redact(room, said)
+    assert isinstance(redacted, RoomRedactResponse), redacted
+    await anna.say(room, "/whoami")
+    await anna.receive(room)  # handled in order: the two before it are done
+    reaction, retracted = [e for e in scene.bot.handled if isinstance(e, Reaction | Retracted)]
+    assert isinstance(reaction, Reaction) and isinstance(retracted, Retracted)
+    assert (reaction.message_id, reaction.key, retracted.message_id) == (said, "👍", said)
+    assert reaction.sender.user_id == retracted.sender.user_id == anna.user_id
 
 
 async def test_a_restart_keeps_the_login_and_its_device(scene: Scene) -> None:

@@ -7,9 +7,9 @@ from typing import Any
 import pytest
 from nio import RoomSendError
 
-from bot.events import ChatKind, MembersChanged, MessageEvent
+from bot.events import ButtonEvent, ChatKind, MembersChanged, MessageEvent, Reaction, Retracted
 from bot.transports import PermanentFailure, RetryLater
-from bot.transports.matrix.convert import to_event, without_reply_fallback
+from bot.transports.matrix.convert import chosen_number, to_event, vote, without_reply_fallback
 from bot.transports.matrix.transport import _check
 
 BOT = "@netzwerkbot:example.org"
@@ -79,6 +79,60 @@ def test_joins_and_leaves_but_not_new_names() -> None:
     left = to_event(recorded(member("leave", "join")), 1, BOT)
     assert isinstance(left, MembersChanged) and left.left[0].display_name == "Ben"
     assert to_event(recorded(member("join", "join")), 1, BOT) is None
+
+
+def test_reactions_and_redactions() -> None:
+    thumbs = {"m.relates_to": {"rel_type": "m.annotation", "event_id": "$minutes", "key": "👍"}}
+    reaction = to_event(recorded({"type": "m.reaction", "content": thumbs}), 1, BOT)
+    assert isinstance(reaction, Reaction)
+    assert (reaction.message_id, reaction.key) == ("$minutes", "👍")
+    # Room version 11 names the redacted event in the content, older ones beside it.
+    for redaction in (
+        {"type": "m.room.redaction", "content": {"redacts": "$oops"}},
+        {"type": "m.room.redaction", "content": {}, "redacts": "$oops"},
+    ):
+        retracted = to_event(recorded(redaction), 1, BOT)
+        assert isinstance(retracted, Retracted)
+        assert retracted.message_id == "$oops"
+    odd = {"m.relates_to": {"rel_type": "m.reference", "event_id": "$x", "key": "👍"}}
+    assert to_event(recorded({"type": "m.reaction", "content": odd}), 1, BOT) is None
+    assert to_event(recorded({"type": "m.room.redaction", "content": {}}), 1, BOT) is None
+
+
+def test_a_number_reaction_or_a_numbered_reply_to_the_bots_poll_is_a_tap() -> None:
+    kind = "org.matrix.msc3381.poll.start"
+    answers = [{"id": "lang:de", "org.matrix.msc1767.text": "Deutsch"}, {"id": "lang:en"}]
+    poll = {
+        "type": kind,
+        "sender": BOT,
+        "event_id": "$poll",
+        "content": {kind: {"answers": answers}},
+    }
+
+    def react(key: str) -> dict[str, Any]:
+        relation = {"rel_type": "m.annotation", "event_id": "$poll", "key": key}
+        return recorded({"type": "m.reaction", "content": {"m.relates_to": relation}})
+
+    reply = {"m.relates_to": {"m.in_reply_to": {"event_id": "$poll"}}}
+    for payload, number in [
+        (react("2️⃣"), 2),
+        (react("2\u20e3"), 2),
+        (recorded(text("> <@netzwerkbot:example.org> Sprache?\n\n 1 ", **reply)), 1),
+    ]:
+        event = to_event(payload, 7, BOT)
+        assert event is not None
+        assert chosen_number(event) == ("$poll", number)
+        tap = vote(event, poll, number, BOT)
+        assert isinstance(tap, ButtonEvent)
+        assert (tap.data, tap.message_id, tap.receipt) == (answers[number - 1]["id"], "$poll", 7)
+    for not_a_choice in (react("👍"), recorded(text("12a", **reply)), recorded(text("1"))):
+        event = to_event(not_a_choice, 1, BOT)
+        assert event is not None and chosen_number(event) is None
+    event = to_event(react("🔟"), 1, BOT)
+    assert event is not None and chosen_number(event) == ("$poll", 10)
+    assert vote(event, poll, 10, BOT) is None  # no tenth answer
+    assert vote(event, {**poll, "sender": "@mallory:example.org"}, 1, BOT) is None
+    assert vote(event, {**poll, "type": "m.room.message"}, 1, BOT) is None
 
 
 def test_the_homeservers_errors_in_the_outboxs_terms() -> None:

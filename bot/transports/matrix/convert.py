@@ -15,13 +15,22 @@ from bot.events import (
     Event,
     MembersChanged,
     MessageEvent,
+    Reaction,
+    Retracted,
     Sender,
     Unreadable,
 )
 
 PLATFORM = "matrix"
 DIRECT = "direct:"  # a private chat's id: "direct:@anna:example.org"
+POLL_STARTS = ("m.poll.start", "org.matrix.msc3381.poll.start")
 POLL_RESPONSES = ("m.poll.response", "org.matrix.msc3381.poll.response")
+# Reactions Element offers for numbers, 1 to 10, with and without the emoji variation mark.
+KEYCAPS = {
+    **{f"{n}\ufe0f\u20e3": n for n in range(10)},
+    **{f"{n}\u20e3": n for n in range(10)},
+    "\U0001f51f": 10,
+}
 
 
 def direct_chat(user_id: str, display_name: str | None = None) -> ChatAddress:
@@ -65,6 +74,16 @@ def to_event(payload: dict[str, Any], receipt: int, own_user_id: str) -> Event |
         return _poll_answer(kind, content, person, common)
     if kind == "m.room.member":
         return _membership(content, source, person, common)
+    if kind == "m.reaction":
+        relation = content.get("m.relates_to") or {}
+        target, key = relation.get("event_id"), relation.get("key")
+        if relation.get("rel_type") != "m.annotation" or not target or not isinstance(key, str):
+            return None
+        return Reaction(sender=person, message_id=str(target), key=key, **common)
+    if kind == "m.room.redaction":
+        # Room versions before 11 name the redacted event outside the content.
+        target = content.get("redacts") or source.get("redacts")
+        return Retracted(sender=person, message_id=str(target), **common) if target else None
     if kind == "m.room.encrypted":  # still encrypted after the sync: no key for it
         return Unreadable(sender=person, message_id=source.get("event_id"), **common)
     return None
@@ -121,6 +140,40 @@ def _membership(
     if membership in ("leave", "ban") and previous == "join":
         return MembersChanged(sender=person, left=(changed,), **common)
     return None
+
+
+def chosen_number(event: Event) -> tuple[str, int] | None:
+    """(the message, n) if the event may pick answer n of a poll there: a number reaction
+    to it, or a reply that is just a number. That is how people vote in clients that show
+    a poll as its fallback text, a numbered list."""
+    if isinstance(event, Reaction) and event.key in KEYCAPS and event.message_id:
+        return event.message_id, KEYCAPS[event.key]
+    if isinstance(event, MessageEvent) and event.reply_to and not event.edited:
+        text = event.text.strip()
+        if text.isascii() and text.isdigit() and len(text) <= 2:
+            return event.reply_to, int(text)
+    return None
+
+
+def vote(event: Event, poll: dict[str, Any], number: int, own_user_id: str) -> ButtonEvent | None:
+    """Answer `number` of `poll` (an event's JSON) as a tap, if it is one of the bot's polls."""
+    kind = poll.get("type")
+    if poll.get("sender") != own_user_id or kind not in POLL_STARTS:
+        return None
+    answers = ((poll.get("content") or {}).get(kind) or {}).get("answers") or []
+    if not 1 <= number <= len(answers) or not isinstance(answers[number - 1], dict):
+        return None
+    data = answers[number - 1].get("id")
+    if not isinstance(data, str):
+        return None
+    return ButtonEvent(
+        chat=event.chat,
+        sender=event.sender,
+        message_id=poll.get("event_id"),
+        data=data,
+        receipt=event.receipt,
+        raw=event.raw,
+    )
 
 
 def without_reply_fallback(body: str) -> str:

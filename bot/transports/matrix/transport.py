@@ -28,6 +28,7 @@ from nio import (
     MatrixRoom,
     MessageDirection,
     RoomCreateResponse,
+    RoomGetEventResponse,
     RoomMessagesResponse,
     RoomPreset,
     RoomSendResponse,
@@ -49,7 +50,7 @@ from bot.transports import (
     StartupError,
 )
 from bot.transports.matrix import render
-from bot.transports.matrix.convert import DIRECT, PLATFORM, to_event
+from bot.transports.matrix.convert import DIRECT, PLATFORM, chosen_number, to_event, vote
 from bot.transports.receiving import InboxLoop, stop_loop, until_stopped
 
 log = logging.getLogger(__name__)
@@ -285,6 +286,9 @@ class MatrixTransport:
             return None
         if payload.get("direct"):
             await self._remember_direct(event.sender.user_id, payload["room_id"])
+        choice = chosen_number(event)
+        if choice is not None:
+            event = await self._as_vote(event, payload["room_id"], *choice) or event
         # A broken session makes every message unreadable: say so once, not each time.
         who = (event.chat.chat_id, event.sender.user_id)
         if not isinstance(event, Unreadable):
@@ -294,6 +298,13 @@ class MatrixTransport:
         else:
             self._unreadable_from.add(who)
         return event
+
+    async def _as_vote(self, event: Event, room_id: str, poll_id: str, number: int) -> Event | None:
+        """The tap a number reaction or reply to one of the bot's polls stands for."""
+        found = await self.client.room_get_event(room_id, poll_id)
+        if not isinstance(found, RoomGetEventResponse):
+            return None  # not there any more, or not visible to the bot
+        return vote(event, found.event.source, number, self.client.user_id)
 
     async def _remember_direct(self, user_id: str, room_id: str) -> None:
         """The room a person uses as their private chat with the bot (the newest one)."""
