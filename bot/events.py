@@ -59,6 +59,11 @@ class MessageEvent(Event):
     bot_usernames: tuple[str, ...] = ()
     edited: bool = False  # a correction of message `message_id`, not a new message
 
+    @property
+    def awaits_answer(self) -> bool:
+        """Meant for the bot: a command, or anything in a private chat."""
+        return not self.edited and (self.chat.kind is ChatKind.PRIVATE or self.text.startswith("/"))
+
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class ButtonEvent(Event):

@@ -87,12 +87,16 @@ class Person:
         self, room_id: str, count: int = 1, timeout: float = DEADLINE
     ) -> list[dict[str, Any]]:
         """Until `count` more events from others (the bot) have arrived in the room."""
-        wanted = len(self.seen) + count
+
+        def arrived() -> list[dict[str, Any]]:
+            return [e for e in self.seen if e["room_id"] == room_id]
+
+        wanted = len(arrived()) + count
         deadline = time.monotonic() + timeout
-        while sum(1 for e in self.seen if e["room_id"] == room_id) < wanted:
-            assert time.monotonic() < deadline, f"{len(self.seen)} of {wanted} arrived"
+        while len(arrived()) < wanted:
+            assert time.monotonic() < deadline, f"{len(arrived())} of {wanted} arrived"
             await self.sync()
-        return [e for e in self.seen if e["room_id"] == room_id][-count:]
+        return arrived()[-count:]
 
     async def sync(self) -> SyncResponse:
         client = self.client

@@ -3,18 +3,20 @@
 from __future__ import annotations
 
 import asyncio
+import io
 import time
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import Any
 
 import pytest
-from nio import RoomRedactResponse
+from nio import RoomRedactResponse, UploadResponse
 from sqlalchemy import select
 
 from bot.config import Settings
 from bot.db.models import Channel
-from bot.events import Reaction, Retracted
+from bot.events import MessageEvent, Reaction, Retracted
 from bot.transports import StartupError
 from tests.matrix_running import (
     MatrixBot,
@@ -137,6 +139,47 @@ async def test_reactions_and_redactions_reach_the_bot_as_events(scene: Scene) ->
     assert isinstance(reaction, Reaction) and isinstance(retracted, Retracted)
     assert (reaction.message_id, reaction.key, retracted.message_id) == (said, "👍", said)
     assert reaction.sender.user_id == retracted.sender.user_id == anna.user_id
+
+
+async def upload(person: Person, data: bytes, encrypt: bool) -> dict[str, Any]:
+    """What a file message names the file by: an mxc url, or with the keys if encrypted."""
+    uploaded, keys = await person.client.upload(
+        io.BytesIO(data), content_type="application/pdf", filesize=len(data), encrypt=encrypt
+    )
+    assert isinstance(uploaded, UploadResponse), uploaded
+    if encrypt:
+        return {"file": {"url": uploaded.content_uri, **(keys or {})}}
+    return {"url": uploaded.content_uri}
+
+
+async def test_files_sent_to_the_bot_are_fetched_and_others_are_left_alone(
+    scene: Scene,
+) -> None:
+    anna = scene.anna
+    minutes = b"%PDF-1.7 Protokoll vom 2. M\xc3\xa4rz"
+    private = await anna.create_room(invite=scene.bot.user_id, name=None, encrypted=True)
+    group = await anna.create_room(invite=scene.bot.user_id)
+    info = {"mimetype": "application/pdf", "size": len(minutes)}
+    # A caption (MSC2530): a body that differs from the file name.
+    captioned = {"msgtype": "m.file", "filename": "Protokoll.pdf", "body": "/help", "info": info}
+    await anna.send(private, {**captioned, **await upload(anna, minutes, encrypt=True)})
+    await anna.receive(private)
+    chatter = {"msgtype": "m.file", "body": "Urlaub.pdf", "info": info}
+    await anna.send(group, {**chatter, **await upload(anna, b"not for the bot", encrypt=False)})
+    too_large = {**captioned, "info": {**info, "size": 20 * 1024 * 1024 + 1}}
+    await anna.send(group, {**too_large, **await upload(anna, minutes, encrypt=False)})
+    (refused,) = await anna.receive(group)
+    assert refused["content"]["body"].startswith("Diese Datei ist mir zu groß zum Öffnen.")
+    document, chat, large = [e for e in scene.bot.handled if isinstance(e, MessageEvent)]
+    assert document.text == "/help" and chat.text == "" and large.text == "/help"
+    (received,) = document.files
+    assert (received.filename, received.mime_type, received.data) == (
+        "Protokoll.pdf",
+        "application/pdf",
+        minutes,  # decrypted
+    )
+    assert chat.files == ()  # not fetched: not meant for the bot
+    assert large.files[0].data is None
 
 
 async def test_a_restart_keeps_the_login_and_its_device(scene: Scene) -> None:

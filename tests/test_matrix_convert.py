@@ -9,7 +9,13 @@ from nio import RoomSendError
 
 from bot.events import ButtonEvent, ChatKind, MembersChanged, MessageEvent, Reaction, Retracted
 from bot.transports import PermanentFailure, RetryLater
-from bot.transports.matrix.convert import chosen_number, to_event, vote, without_reply_fallback
+from bot.transports.matrix.convert import (
+    attached_file,
+    chosen_number,
+    to_event,
+    vote,
+    without_reply_fallback,
+)
 from bot.transports.matrix.transport import _check
 
 BOT = "@netzwerkbot:example.org"
@@ -133,6 +139,32 @@ def test_a_number_reaction_or_a_numbered_reply_to_the_bots_poll_is_a_tap() -> No
     assert vote(event, poll, 10, BOT) is None  # no tenth answer
     assert vote(event, {**poll, "sender": "@mallory:example.org"}, 1, BOT) is None
     assert vote(event, {**poll, "type": "m.room.message"}, 1, BOT) is None
+
+
+def test_a_file_message_names_its_file_and_its_caption_is_the_text() -> None:
+    plain = recorded(text("Foto.jpg", msgtype="m.image", url="mxc://example.org/abc"))
+    event = to_event(plain, 1, BOT)
+    assert isinstance(event, MessageEvent) and event.text == ""  # the body is the name
+    file = attached_file(plain)
+    assert file is not None and (file.url, file.filename, file.mime_type, file.size) == (
+        "mxc://example.org/abc",
+        "Foto.jpg",
+        "application/octet-stream",
+        None,
+    )
+    captioned = recorded(
+        text("/help", msgtype="m.file", filename="a.pdf", file={"url": "mxc://example.org/x"})
+    )
+    event = to_event(captioned, 1, BOT)
+    assert isinstance(event, MessageEvent) and event.text == "/help"
+    file = attached_file(captioned)
+    assert file is not None and file.encryption == {"url": "mxc://example.org/x"}
+    for odd in (
+        text("a.pdf", msgtype="m.file", url="https://elsewhere.example/a.pdf"),
+        text("a.pdf", msgtype="m.file"),
+        text("/help"),
+    ):
+        assert attached_file(recorded(odd)) is None
 
 
 def test_the_homeservers_errors_in_the_outboxs_terms() -> None:

@@ -6,6 +6,7 @@ A recorded update is the event's own JSON plus what the sync knew about its room
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from bot.events import (
@@ -23,6 +24,10 @@ from bot.events import (
 
 PLATFORM = "matrix"
 DIRECT = "direct:"  # a private chat's id: "direct:@anna:example.org"
+FILE_MESSAGES = ("m.file", "m.image", "m.audio", "m.video")
+# The largest file the bot fetches: Telegram's limit for bots, so that the bot's answer
+# ("at most 20 MB") holds on both.
+MAX_DOWNLOAD = 20 * 1024 * 1024
 POLL_STARTS = ("m.poll.start", "org.matrix.msc3381.poll.start")
 POLL_RESPONSES = ("m.poll.response", "org.matrix.msc3381.poll.response")
 # Reactions Element offers for numbers, 1 to 10, with and without the emoji variation mark.
@@ -31,6 +36,18 @@ KEYCAPS = {
     **{f"{n}\u20e3": n for n in range(10)},
     "\U0001f51f": 10,
 }
+
+
+@dataclass(frozen=True, slots=True)
+class FileRef:
+    """A file in a Matrix message, not fetched yet."""
+
+    url: str  # mxc://server/id
+    filename: str
+    mime_type: str
+    size: int | None
+    # In an encrypted room, the file is encrypted too: the "file" object (key, iv, hash).
+    encryption: dict[str, Any] | None = None
 
 
 def direct_chat(user_id: str, display_name: str | None = None) -> ChatAddress:
@@ -106,12 +123,40 @@ def _message(
         )
     reply = (relation.get("m.in_reply_to") or {}).get("event_id")
     body = str(content.get("body", ""))
+    if content.get("msgtype") in FILE_MESSAGES:
+        # The body is the file's name, or its caption when a "filename" is given too.
+        filename = content.get("filename")
+        body = body if isinstance(filename, str) and filename != body else ""
     return MessageEvent(
         sender=person,
         message_id=str(source.get("event_id")),
         text=without_reply_fallback(body) if reply else body,
         reply_to=str(reply) if reply else None,
         **common,
+    )
+
+
+def attached_file(payload: dict[str, Any]) -> FileRef | None:
+    content = (payload.get("event") or {}).get("content") or {}
+    if content.get("msgtype") not in FILE_MESSAGES:
+        return None
+    encrypted: dict[str, Any] | None = content.get("file")
+    if not isinstance(encrypted, dict):
+        encrypted = None
+    url = (encrypted or content).get("url")
+    if not isinstance(url, str) or not url.startswith("mxc://"):
+        return None
+    info = content.get("info")
+    if not isinstance(info, dict):
+        info = {}
+    size = info.get("size")
+    filename = content.get("filename") or content.get("body") or "file"
+    return FileRef(
+        url=url,
+        filename=str(filename)[:255],
+        mime_type=str(info.get("mimetype") or "application/octet-stream"),
+        size=size if isinstance(size, int) else None,
+        encryption=encrypted,
     )
 
 

@@ -13,6 +13,7 @@ import json
 import logging
 import time
 from collections.abc import Awaitable, Callable, Mapping, Sequence
+from dataclasses import replace
 from functools import partial
 from pathlib import Path
 from typing import Any
@@ -21,11 +22,13 @@ import aiohttp
 from nio import (
     AsyncClient,
     AsyncClientConfig,
+    EncryptionError,
     ErrorResponse,
     InviteInfo,
     InviteMemberEvent,
     LoginError,
     MatrixRoom,
+    MemoryDownloadResponse,
     MessageDirection,
     RoomCreateResponse,
     RoomGetEventResponse,
@@ -36,9 +39,10 @@ from nio import (
     UploadResponse,
     WhoamiResponse,
 )
+from nio.crypto import decrypt_attachment
 
 from bot.config import MatrixSettings
-from bot.events import ChatAddress, Event, Unreadable
+from bot.events import ChatAddress, Event, IncomingFile, MessageEvent, Unreadable
 from bot.inbox import TransportStore
 from bot.messages import Attachment, OutgoingMessage
 from bot.transports import (
@@ -50,7 +54,16 @@ from bot.transports import (
     StartupError,
 )
 from bot.transports.matrix import render
-from bot.transports.matrix.convert import DIRECT, PLATFORM, chosen_number, to_event, vote
+from bot.transports.matrix.convert import (
+    DIRECT,
+    MAX_DOWNLOAD,
+    PLATFORM,
+    FileRef,
+    attached_file,
+    chosen_number,
+    to_event,
+    vote,
+)
 from bot.transports.receiving import InboxLoop, stop_loop, until_stopped
 
 log = logging.getLogger(__name__)
@@ -73,6 +86,7 @@ def sync_filter(timeline_limit: int) -> dict[str, Any]:
 
 
 UNREACHABLE = (aiohttp.ClientError, OSError, TimeoutError)
+DOWNLOAD_TIMEOUT = 60.0  # seconds; a stuck download would hold up every later event
 INVITE_GRACE = 60.0  # seconds a private message waits for a fresh invitation to be accepted
 ENCRYPTED = {
     "type": "m.room.encryption",
@@ -289,6 +303,10 @@ class MatrixTransport:
         choice = chosen_number(event)
         if choice is not None:
             event = await self._as_vote(event, payload["room_id"], *choice) or event
+        file = attached_file(payload)
+        if file is not None and isinstance(event, MessageEvent) and event.awaits_answer:
+            # Fetched for the bot's own use only, not for every picture in a group.
+            event = replace(event, files=(await self._fetch(file),))
         # A broken session makes every message unreadable: say so once, not each time.
         who = (event.chat.chat_id, event.sender.user_id)
         if not isinstance(event, Unreadable):
@@ -305,6 +323,18 @@ class MatrixTransport:
         if not isinstance(found, RoomGetEventResponse):
             return None  # not there any more, or not visible to the bot
         return vote(event, found.event.source, number, self.client.user_id)
+
+    async def _fetch(self, file: FileRef) -> IncomingFile:
+        """Download (and decrypt) a file someone sent the bot; None as its data if it is too
+        large or the homeserver will not give it."""
+        data: bytes | None = None
+        if (file.size or 0) <= MAX_DOWNLOAD:
+            found = await asyncio.wait_for(self.client.download(file.url), DOWNLOAD_TIMEOUT)
+            if not isinstance(found, MemoryDownloadResponse):
+                log.info("matrix: a file could not be fetched: %s", found)
+            elif len(found.body) <= MAX_DOWNLOAD:
+                data = found.body if file.encryption is None else _decrypted(found.body, file)
+        return IncomingFile(file.filename, file.mime_type, data)
 
     async def _remember_direct(self, user_id: str, room_id: str) -> None:
         """The room a person uses as their private chat with the bot (the newest one)."""
@@ -444,6 +474,23 @@ def _check(response: object) -> None:
     if response.status_code in ("M_FORBIDDEN", "M_NOT_FOUND", "M_UNKNOWN", "M_BAD_JSON"):
         raise PermanentFailure(f"{response.status_code}: {response.message}")
     raise ConnectionError(str(response))  # anything else: the outbox tries again
+
+
+def _decrypted(ciphertext: bytes, file: FileRef) -> bytes | None:
+    """A file from an encrypted room, in the clear; None if it does not match its hash."""
+    spec = file.encryption or {}
+    try:
+        return bytes(
+            decrypt_attachment(
+                ciphertext,
+                spec["key"]["k"],
+                spec["hashes"]["sha256"],
+                spec["iv"],
+            )
+        )
+    except (EncryptionError, KeyError, TypeError, ValueError) as error:
+        log.info("matrix: a file could not be decrypted: %s", error)
+        return None
 
 
 def _recorded(room_id: str, room: MatrixRoom | None, source: dict[str, Any]) -> dict[str, Any]:

@@ -22,7 +22,7 @@ from telegram.constants import ChatAction
 from telegram.error import BadRequest, InvalidToken, NetworkError, TelegramError
 
 from bot.config import TelegramSettings
-from bot.events import ButtonEvent, ChatAddress, ChatKind, Event, IncomingFile, MessageEvent
+from bot.events import ButtonEvent, ChatAddress, Event, IncomingFile, MessageEvent
 from bot.inbox import TransportStore
 from bot.messages import OutgoingMessage
 from bot.transports import EventHandler, Progress, StartupError
@@ -200,7 +200,7 @@ class TelegramTransport:
                 await update.callback_query.answer()
         event = to_event(update, receipt, self._username)
         files = attached_files(update)
-        if files and isinstance(event, MessageEvent) and _awaits_answer(event):
+        if files and isinstance(event, MessageEvent) and event.awaits_answer:
             # Fetched for the bot's own use only, not for every picture in a group.
             event = replace(event, files=tuple([await self._fetch(f) for f in files]))
         return event
@@ -219,7 +219,7 @@ class TelegramTransport:
     async def _handle(self, on_event: EventHandler, event: Event) -> None:
         """on_event(event); if a person waits for the answer a while, show them "typing…"."""
         awaited = isinstance(event, ButtonEvent) or (
-            isinstance(event, MessageEvent) and _awaits_answer(event)
+            isinstance(event, MessageEvent) and event.awaits_answer
         )
         timer = (
             asyncio.get_running_loop().call_later(self._typing_after, self._typing, event.chat)
@@ -261,8 +261,3 @@ class TelegramTransport:
 
     async def replace(self, chat: ChatAddress, message_id: str, message: OutgoingMessage) -> None:
         await self.sending.replace(chat, message_id, message)
-
-
-def _awaits_answer(event: MessageEvent) -> bool:
-    """Meant for the bot: a command, or anything in a private chat."""
-    return not event.edited and (event.chat.kind is ChatKind.PRIVATE or event.text.startswith("/"))
