@@ -52,9 +52,16 @@ async def scene(settings: Settings, synapse: Homeserver, tmp_path: Path) -> Asyn
         await ben.client.close()
 
 
-async def test_invited_to_a_room_the_bot_joins_and_answers_in_html(scene: Scene) -> None:
+async def test_invited_to_a_room_the_bot_joins_says_hello_and_answers_in_html(
+    scene: Scene,
+) -> None:
     anna = scene.anna
-    room = await anna.create_room(invite=scene.bot.user_id)
+    room = await anna.create_room(invite=scene.bot.user_id, greeted=False)
+    (hello,) = await anna.receive(room)
+    # In the language of who invited the bot.
+    assert hello["content"]["body"].startswith(
+        "Hallo! Ich bin der Assistent von Inklusionsnetz Musterstadt."
+    )
     await anna.say(room, "/start")
     (reply,) = await anna.receive(room)
     content = reply["content"]
@@ -66,7 +73,7 @@ async def test_invited_to_a_room_the_bot_joins_and_answers_in_html(scene: Scene)
 
 async def test_an_invitation_from_someone_not_allowed_is_declined(scene: Scene) -> None:
     ben = scene.ben
-    room = await ben.create_room(invite=scene.bot.user_id)
+    room = await ben.create_room(invite=scene.bot.user_id, greeted=False)
     await ben.until_member(room, scene.bot.user_id, "leave")
     assert (room, scene.bot.user_id, "join") not in ben.memberships
 

@@ -167,6 +167,25 @@ def test_a_file_message_names_its_file_and_its_caption_is_the_text() -> None:
         assert attached_file(recorded(odd)) is None
 
 
+def test_the_bots_own_join_after_an_invitation_greets_in_the_inviters_name() -> None:
+    join = {
+        "type": "m.room.member",
+        "sender": BOT,
+        "state_key": BOT,
+        "content": {"membership": "join"},
+        "unsigned": {"prev_content": {"membership": "invite"}, "prev_sender": "@anna:example.org"},
+    }
+    event = to_event({**recorded(join), "inviter_name": "Anna"}, 1, BOT)
+    assert isinstance(event, MembersChanged) and event.bot_joined
+    assert (event.sender.user_id, event.sender.display_name) == ("@anna:example.org", "Anna")
+    assert event.joined == () and event.chat.kind is ChatKind.GROUP
+    assert to_event(recorded(join, direct=True), 1, BOT) is None  # a private chat: no hello
+    unknown = {**join, "unsigned": {"prev_content": {"membership": "invite"}}}
+    assert to_event(recorded(unknown), 1, BOT) is None  # nobody to greet in the name of
+    created = {**join, "unsigned": {}}  # a room the bot made itself
+    assert to_event(recorded(created), 1, BOT) is None
+
+
 def test_the_homeservers_errors_in_the_outboxs_terms() -> None:
     with pytest.raises(RetryLater) as limited:
         _check(RoomSendError("Too many requests", "M_LIMIT_EXCEEDED", retry_after_ms=2500))

@@ -88,7 +88,8 @@ class People:
             for name, someone in self.people.items():
                 await someone.sync()
                 for event in someone.seen:
-                    if event.get("sender") == self.bot_id:
+                    greeting = any(event["event_id"] in p.greetings for p in self.people.values())
+                    if event.get("sender") == self.bot_id and not greeting:
                         self.said.setdefault(event["event_id"], event)
                         if event["room_id"] not in self.names:  # the bot opened it: private
                             self.names[event["room_id"]] = f"@{name}"

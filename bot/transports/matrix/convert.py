@@ -77,8 +77,10 @@ def to_event(payload: dict[str, Any], receipt: int, own_user_id: str) -> Event |
     """The neutral event for a recorded Matrix event, or None for what the bot ignores."""
     source: dict[str, Any] = payload.get("event") or {}
     kind, author = source.get("type"), source.get("sender")
-    if not isinstance(author, str) or author == own_user_id:
-        return None  # its own events come back in every sync
+    if author == own_user_id:
+        return _bot_joined(payload, source, receipt)
+    if not isinstance(author, str):
+        return None
     chat = chat_address(payload)
     person = sender(author, payload.get("sender_name"))
     content = source.get("content")
@@ -218,6 +220,28 @@ def vote(event: Event, poll: dict[str, Any], number: int, own_user_id: str) -> B
         data=data,
         receipt=event.receipt,
         raw=event.raw,
+    )
+
+
+def _bot_joined(payload: dict[str, Any], source: dict[str, Any], receipt: int) -> Event | None:
+    """The bot's own join to a group it was invited to, in the name of who invited it (for
+    the greeting's language); its other events, which come back in every sync, are None."""
+    unsigned = source.get("unsigned") or {}
+    inviter = unsigned.get("prev_sender")  # Synapse's; without it, no greeting
+    joined = (
+        source.get("type") == "m.room.member"
+        and source.get("state_key") == source.get("sender")
+        and (source.get("content") or {}).get("membership") == "join"
+        and (unsigned.get("prev_content") or {}).get("membership") == "invite"
+    )
+    if not joined or payload.get("direct") or not isinstance(inviter, str):
+        return None
+    return MembersChanged(
+        chat=chat_address(payload),
+        sender=sender(inviter, payload.get("inviter_name")),
+        bot_joined=True,
+        receipt=receipt,
+        raw=source,
     )
 
 

@@ -496,7 +496,8 @@ def _decrypted(ciphertext: bytes, file: FileRef) -> bytes | None:
 def _recorded(room_id: str, room: MatrixRoom | None, source: dict[str, Any]) -> dict[str, Any]:
     """The event with what the sync knew of its room, as the inbox keeps it."""
     author = source.get("sender")
-    return {
+    inviter = (source.get("unsigned") or {}).get("prev_sender")
+    recorded = {
         "room_id": room_id,
         "room_name": room.display_name if room else None,
         # A direct chat: the person and the bot, in a room with no name of its own.
@@ -504,3 +505,6 @@ def _recorded(room_id: str, room: MatrixRoom | None, source: dict[str, Any]) -> 
         "sender_name": room.user_name(author) if room and isinstance(author, str) else None,
         "event": source,
     }
+    if room and isinstance(inviter, str) and source.get("type") == "m.room.member":
+        recorded["inviter_name"] = room.user_name(inviter)  # who added the bot, say
+    return recorded
