@@ -17,6 +17,7 @@ from typing import Any, cast
 
 from sqlalchemy import (
     CursorResult,
+    Exists,
     Insert,
     Select,
     Update,
@@ -24,11 +25,13 @@ from sqlalchemy import (
     delete,
     func,
     insert,
+    or_,
     select,
     update,
 )
 from sqlalchemy.engine import Row
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession
+from sqlalchemy.orm import aliased
 from sqlalchemy.sql import ColumnElement
 
 from bot.clock import Clock
@@ -175,6 +178,23 @@ def _next_query() -> Select[Any]:
     )
 
 
+def _waits_behind_an_earlier_row() -> Exists:
+    """An earlier row of the same chat is held or parked: a message queued after a hold
+    must not overtake the ones held back."""
+    earlier = aliased(OutboxMessage)
+    return (
+        select(earlier.id)
+        .where(
+            earlier.channel_id == OutboxMessage.channel_id,
+            earlier.id < OutboxMessage.id,
+            earlier.sent_at.is_(None),
+            earlier.failed_at.is_(None),
+            or_(earlier.not_before > bindparam("now"), earlier.parked_at.is_not(None)),
+        )
+        .exists()
+    )
+
+
 @cache
 def _due_query() -> Select[Any]:
     # Built once, and plain rows rather than ORM objects: the sender runs it after every event.
@@ -200,6 +220,7 @@ def _due_query() -> Select[Any]:
             OutboxMessage.parked_at.is_(None),
             OutboxMessage.not_before <= bindparam("now"),
             Channel.platform.in_(bindparam("platforms", expanding=True)),
+            ~_waits_behind_an_earlier_row(),
         )
         .order_by(OutboxMessage.id)
         .limit(BATCH)

@@ -22,7 +22,7 @@ from nio import (
 )
 
 from bot.app import Core, open_core
-from bot.clock import SystemClock
+from bot.clock import Clock, SystemClock
 from bot.config import MatrixSettings, Settings
 from bot.events import Event
 from bot.transports.matrix.transport import MatrixTransport, keep_keys
@@ -200,11 +200,11 @@ def matrix_settings(
     return replace(settings, matrix=matrix)
 
 
-async def start_bot(settings: Settings, **options: Any) -> MatrixBot:
+async def start_bot(settings: Settings, clock: Clock | None = None, **options: Any) -> MatrixBot:
     transport = MatrixTransport(
         settings.matrix, **{"sync_timeout_ms": 5000, "retry_delay": 0.05, **options}
     )
-    core = await open_core(settings, SystemClock(), {"matrix": transport}, capabilities())
+    core = await open_core(settings, clock or SystemClock(), {"matrix": transport}, capabilities())
     handled: list[Event] = []
 
     async def handle(event: Event) -> None:

@@ -69,9 +69,18 @@ def is_installed() -> bool:
 _OPENER = urllib.request.build_opener(urllib.request.ProxyHandler({}))
 
 
-def _request(url: str, body: dict[str, Any] | None = None, timeout: float = 10.0) -> Any:
+def _request(
+    url: str,
+    body: dict[str, Any] | None = None,
+    timeout: float = 10.0,
+    token: str | None = None,
+    method: str | None = None,
+) -> Any:
     data = None if body is None else json.dumps(body).encode()
-    request = urllib.request.Request(url, data=data, headers={"Content-Type": "application/json"})
+    headers = {"Content-Type": "application/json"}
+    if token is not None:
+        headers["Authorization"] = f"Bearer {token}"
+    request = urllib.request.Request(url, data=data, headers=headers, method=method)
     with _OPENER.open(request, timeout=timeout) as response:
         return json.load(response)
 
@@ -226,3 +235,17 @@ def register(homeserver: Homeserver, localpart: str, password: str, admin: bool 
     }
     reply = _request(url, body)
     return Account(reply["user_id"], reply["access_token"], reply["device_id"])
+
+
+def limit_messages(
+    homeserver: Homeserver, admin: Account, user_id: str, per_second: int | None
+) -> None:
+    """Give `user_id` a message rate limit of its own (one message, then `per_second`, a
+    whole number), or with None take it away again: how a test meets M_LIMIT_EXCEEDED on a
+    homeserver whose limits are raised for speed."""
+    url = f"{homeserver.base_url}/_synapse/admin/v1/users/{user_id}/override_ratelimit"
+    if per_second is None:
+        _request(url, token=admin.access_token, method="DELETE")
+    else:
+        limit = {"messages_per_second": per_second, "burst_count": 1}
+        _request(url, limit, token=admin.access_token)

@@ -7,6 +7,7 @@ import io
 import time
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, replace
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -14,8 +15,9 @@ import pytest
 from nio import RoomRedactResponse, UploadResponse
 from sqlalchemy import select
 
+from bot.clock import ManualClock
 from bot.config import Settings
-from bot.db.models import Channel
+from bot.db.models import Channel, OutboxMessage
 from bot.events import MessageEvent, Reaction, Retracted
 from bot.transports import StartupError
 from tests.matrix_running import (
@@ -26,8 +28,9 @@ from tests.matrix_running import (
     person,
     running_bot,
     start_bot,
+    unique,
 )
-from tests.synapse import Homeserver
+from tests.synapse import Homeserver, limit_messages, register
 
 
 @dataclass
@@ -311,3 +314,50 @@ async def test_a_private_chat_goes_on_after_a_restart(scene: Scene) -> None:
     scene.bot = await start_bot(scene.settings)
     (reply,) = await anna.receive(room, timeout=30)
     assert reply["content"]["body"].startswith("Sie sind ")
+
+
+async def test_m_limit_exceeded_holds_the_room_and_loses_or_doubles_nothing(
+    settings: Settings, synapse: Homeserver, tmp_path: Path
+) -> None:
+    anna = await person(synapse, "anna", tmp_path / "people")
+    admin = await asyncio.to_thread(register, synapse, unique("admin"), "admin-pass", True)
+    bot_id = await bot_account(synapse)
+    clock = ManualClock(datetime.now(UTC))
+    with_matrix = matrix_settings(settings, synapse, bot_id, tmp_path / "bot", anna.user_id)
+    bot = await start_bot(with_matrix, clock)
+    try:
+        room = await anna.create_room(invite=bot_id)
+        await asyncio.to_thread(limit_messages, synapse, admin, bot_id, 1)
+        commands = [await anna.say(room, f"/start {n}") for n in range(3)]
+        deadline = time.monotonic() + 60
+        while not (held := await held_until(bot, clock)):
+            assert time.monotonic() < deadline, "the homeserver never said M_LIMIT_EXCEEDED"
+            await asyncio.sleep(0.05)
+        # Held for the time Synapse names (about a second here), on the bot's clock: the
+        # outbox does not try again before it moves.
+        assert clock.now() < held[0] <= clock.now() + timedelta(seconds=2)
+        await asyncio.to_thread(limit_messages, synapse, admin, bot_id, None)
+        while len([e for e in anna.seen if e["room_id"] == room]) < len(commands):
+            assert time.monotonic() < deadline, "held answers never went out"
+            if held := await held_until(bot, clock):
+                clock.set(max(held))  # Synapse may still limit the next one: hold again
+                bot.core.sender.wake()
+            await anna.sync()
+        await bot.core.sender.drain()  # anything doubled would be out now
+        replies = await anna.history(room)
+        answered = [e["content"]["m.relates_to"]["m.in_reply_to"]["event_id"] for e in replies]
+        assert answered == commands  # each once, in order
+    finally:
+        await bot.stop()
+        await anna.client.close()
+
+
+async def held_until(bot: MatrixBot, clock: ManualClock) -> list[datetime]:
+    """When the answers the outbox holds back may go."""
+    async with bot.core.sessions() as session:
+        rows = await session.scalars(
+            select(OutboxMessage.not_before).where(
+                OutboxMessage.sent_at.is_(None), OutboxMessage.not_before > clock.now()
+            )
+        )
+        return list(rows)

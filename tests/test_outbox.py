@@ -81,6 +81,20 @@ async def test_a_rate_limit_holds_back_the_whole_chat_in_order(rig: Rig) -> None
     assert texts[0].startswith("Hallo anna!") and texts[1].startswith("Sie sind anna.")
 
 
+async def test_what_is_queued_while_a_chat_is_held_waits_behind_it(rig: Rig) -> None:
+    await rig.say("anna", "plenum", "/start")
+    rig.recorder.failures.append(RetryLater(30))
+    assert await rig.core.sender.drain() == 0
+    await rig.say("anna", "plenum", "/whoami")  # after the hold: must not overtake
+    await rig.say("ben", "ag", "/whoami")  # another chat goes on
+    assert await rig.core.sender.drain() == 1
+    rig.clock.advance(timedelta(seconds=30))
+    assert await rig.core.sender.drain() == 2
+    texts = [message.text.plain for _, message in rig.recorder.sent]
+    assert texts[0].startswith("Sie sind ben.")
+    assert texts[1].startswith("Hallo anna!") and texts[2].startswith("Sie sind anna.")
+
+
 async def test_a_failing_send_is_retried_with_backoff_then_given_up(rig: Rig) -> None:
     await rig.say("anna", "plenum", "/start")
     rig.recorder.failures.extend(ConnectionError("down") for _ in range(MAX_ATTEMPTS))
