@@ -21,6 +21,7 @@ from bot.db.models import Channel, OutboxMessage
 from bot.events import MessageEvent, Reaction, Retracted
 from bot.transports import StartupError
 from tests.matrix_running import (
+    DEADLINE,
     MatrixBot,
     Person,
     bot_account,
@@ -282,6 +283,27 @@ async def test_a_restart_amid_200_messages_answers_each_exactly_once(scene: Scen
         await anna.sync()  # a long poll: back as soon as the bot has said more
     await scene.bot.core.sender.drain()  # anything doubled would be out now
     assert sorted(await answered()) == sorted(commands)  # every one, none twice
+
+
+async def test_after_an_outage_people_keep_their_names(scene: Scene) -> None:
+    """Events fetched after an outage come without their authors' names (lazy loading):
+    the bot asks the homeserver, rather than call Ben by his user id."""
+    anna, ben, bot_id = scene.anna, scene.ben, scene.bot.user_id
+    room = await anna.create_room(invite=bot_id)
+    await anna.client.room_invite(room, ben.user_id)
+    while room not in ben.client.rooms:
+        await ben.sync()  # he accepts
+    await scene.bot.stop()
+    await ben.say(room, "/whoami")
+    for n in range(6):  # more than the bot's sync holds: Ben's command is in the gap
+        await anna.say(room, f"Nachtrag {n}")
+    scene.bot = await start_bot(scene.settings, timeline_limit=5)
+    deadline = time.monotonic() + DEADLINE
+    while not (replies := [e for e in ben.seen if e["content"].get("m.relates_to")]):
+        assert time.monotonic() < deadline, "no answer"
+        await ben.sync()
+    name = ben.user_id.removeprefix("@").split(":")[0]  # Synapse's default display name
+    assert replies[0]["content"]["body"].startswith(f"Sie sind {name}.")
 
 
 async def test_the_bot_opens_a_private_chat_when_it_must_write_privately(scene: Scene) -> None:

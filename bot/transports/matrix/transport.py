@@ -30,6 +30,7 @@ from nio import (
     MatrixRoom,
     MemoryDownloadResponse,
     MessageDirection,
+    ProfileGetDisplayNameResponse,
     RoomCreateResponse,
     RoomGetEventResponse,
     RoomMessagesResponse,
@@ -241,6 +242,7 @@ class MatrixTransport:
         if isinstance(response, SyncError):
             raise SyncFailed(response.message)
         updates: list[tuple[str, dict[str, Any]]] = []
+        names: dict[str, str | None] = {}  # asked of the homeserver during this sync
         if self._since is not None:  # the first sync ever: what came before the bot is past
             for room_id, info in response.rooms.join.items():
                 room = self.client.rooms.get(room_id)
@@ -251,13 +253,30 @@ class MatrixTransport:
                 for event in events:
                     source: dict[str, Any] = event.source
                     if "event_id" in source:
-                        updates.append((source["event_id"], _recorded(room_id, room, source)))
+                        recorded = _recorded(room_id, room, source)
+                        if recorded["sender_name"] is None:
+                            recorded["sender_name"] = await self._profile_name(source, names)
+                        updates.append((source["event_id"], recorded))
         await store.take(PLATFORM, updates, {"since": response.next_batch})
         self._since = response.next_batch
         self._synced = True
         await keep_keys(self.client)
         for room_id, invite in response.rooms.invite.items():
             await self._answer_invite(room_id, invite)
+
+    async def _profile_name(
+        self, source: dict[str, Any], names: dict[str, str | None]
+    ) -> str | None:
+        """The display name of someone the sync did not introduce: the author of an event
+        fetched after an outage (lazy loading sends members only for the newest events)."""
+        author = source.get("sender")
+        if not isinstance(author, str) or author == self.client.user_id:
+            return None
+        if author not in names:
+            found = await self.client.get_displayname(author)
+            ok = isinstance(found, ProfileGetDisplayNameResponse)
+            names[author] = found.displayname if ok else None
+        return names[author]
 
     async def _missed(self, room_id: str, prev_batch: str) -> list[Any]:
         """The room's events between the last sync's token and `prev_batch`, oldest first."""
