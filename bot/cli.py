@@ -200,9 +200,14 @@ def _db_upgrade(args: argparse.Namespace, settings: Settings) -> int:
 def _db_revision(args: argparse.Namespace, settings: Settings) -> int:
     from alembic import command
 
-    from bot.db.migrate import alembic_config
+    from bot.db.migrate import alembic_config, head_revision
 
-    command.revision(alembic_config(settings.database.url), message=args.message, autogenerate=True)
+    command.revision(
+        alembic_config(settings.database.url),
+        message=args.message,
+        autogenerate=True,
+        rev_id=f"{int(head_revision()) + 1:04d}",  # numbered, as head_revision() expects
+    )
     return 0
 
 

@@ -37,10 +37,12 @@ from nio import (
     RoomPreset,
     RoomSendResponse,
     SyncError,
+    UploadFilterResponse,
     UploadResponse,
     WhoamiResponse,
 )
 from nio.crypto import decrypt_attachment
+from nio.store import DefaultStore
 
 from bot.config import MatrixSettings
 from bot.events import ChatAddress, Event, IncomingFile, MessageEvent, Unreadable
@@ -96,6 +98,15 @@ ENCRYPTED = {
 }
 
 
+class LeanStore(DefaultStore):
+    """nio's key store, without a write after every sync: nio saves the set of newly
+    encrypted rooms each time, and the empty set still cost a query and a transaction."""
+
+    def save_encrypted_rooms(self, rooms: set[str]) -> None:
+        if rooms:
+            super().save_encrypted_rooms(rooms)
+
+
 class SyncFailed(Exception):
     """The homeserver answered a sync with an error."""
 
@@ -115,6 +126,7 @@ class MatrixTransport:
         # Events per room in one sync; more than that since the last one (after an outage)
         # are fetched page by page (_missed).
         self._filter = sync_filter(timeline_limit)
+        self._filter_id: str | None = None
         self._retry_delay = retry_delay
         self._client: AsyncClient | None = None
         self._since: str | None = None
@@ -145,6 +157,7 @@ class MatrixTransport:
             max_timeouts=0,
             store_sync_tokens=False,  # the inbox keeps the token, with the events it covers
             encryption_enabled=True,
+            store=LeanStore,
         )
         Path(settings.store_dir).mkdir(parents=True, exist_ok=True)
         client = AsyncClient(
@@ -153,6 +166,11 @@ class MatrixTransport:
         self._client, self._store = client, store
         try:
             await self._log_in(client, store)
+            # Uploaded once and named by its id: the homeserver then neither parses nor
+            # validates it at every sync.
+            uploaded = await client.upload_filter(**self._filter)
+            if isinstance(uploaded, UploadFilterResponse):
+                self._filter_id = uploaded.filter_id
             # The first sync, before anything is handled: nio knows the rooms (and who is
             # in the encrypted ones) only from it, and the answers need that.
             await self._sync(store)
@@ -232,7 +250,7 @@ class MatrixTransport:
             self.client.sync(
                 timeout=0 if first else self._sync_timeout_ms,
                 since=self._since,
-                sync_filter=self._filter,
+                sync_filter=self._filter_id or self._filter,
                 full_state=first,  # every room's state, not only what changed
             ),
             self._stopping,
