@@ -16,7 +16,7 @@ from nio import RoomRedactResponse, UploadResponse
 from sqlalchemy import select
 
 from bot.clock import ManualClock
-from bot.config import Settings
+from bot.config import DatabaseSettings, Settings
 from bot.db.models import Channel, OutboxMessage
 from bot.events import MessageEvent, Reaction, Retracted
 from bot.transports import StartupError
@@ -383,3 +383,32 @@ async def held_until(bot: MatrixBot, clock: ManualClock) -> list[datetime]:
             )
         )
         return list(rows)
+
+
+async def test_a_fresh_database_on_the_same_access_token_loses_no_message(
+    settings: Settings, synapse: Homeserver, tmp_path: Path
+) -> None:
+    """The homeserver remembers transaction ids per device; a new database numbers its
+    outbox from 1 again, and with the same token its first answers must not pass for the
+    old ones (Synapse would answer with the old event and send nothing)."""
+    anna = await person(synapse, "anna", tmp_path / "people")
+    account = await asyncio.to_thread(register, synapse, unique("netzwerkbot"), "pw-for-bot")
+    fresh = DatabaseSettings(url=f"sqlite+aiosqlite:///{tmp_path}/fresh.db")
+    room: str | None = None
+    try:
+        for database in (settings.database, fresh):
+            configured = matrix_settings(
+                replace(settings, database=database),
+                synapse,
+                account.user_id,
+                tmp_path / "keys",
+                anna.user_id,
+            )
+            token = replace(configured.matrix, password=None, access_token=account.access_token)
+            async with running_bot(replace(configured, matrix=token)):
+                room = room or await anna.create_room(invite=account.user_id)
+                await anna.say(room, "/whoami")
+                (reply,) = await anna.receive(room)
+                assert reply["content"]["body"].startswith("Sie sind ")
+    finally:
+        await anna.client.close()

@@ -11,6 +11,7 @@ import asyncio
 import io
 import json
 import logging
+import secrets
 import time
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import replace
@@ -127,6 +128,7 @@ class MatrixTransport:
         # are fetched page by page (_missed).
         self._filter = sync_filter(timeline_limit)
         self._filter_id: str | None = None
+        self._txn_prefix = ""
         self._retry_delay = retry_delay
         self._client: AsyncClient | None = None
         self._since: str | None = None
@@ -185,6 +187,10 @@ class MatrixTransport:
         except BaseException:
             await client.close()
             raise
+        self._txn_prefix = await store.state(PLATFORM, "txn_prefix") or ""
+        if not self._txn_prefix:
+            self._txn_prefix = secrets.token_hex(4)
+            await store.set_state(PLATFORM, "txn_prefix", self._txn_prefix)
         log.info("matrix: connected as %s (device %s)", client.user_id, client.device_id)
         loop = InboxLoop(
             PLATFORM,
@@ -246,9 +252,14 @@ class MatrixTransport:
         if self._since is None:
             self._since = await store.state(PLATFORM, "since")
         first = not self._synced
+        # Synapse keeps each sync's answer for two minutes and gives it to the same request
+        # again; a first sync (full state: never waits, whatever the time-out) repeated by
+        # a fresh start on the same device would get an old answer, old token included, and
+        # the events since then a second time. A time-out of its own makes it a new request.
+        timeout = secrets.randbelow(60_000) + 1 if first else self._sync_timeout_ms
         response = await until_stopped(
             self.client.sync(
-                timeout=0 if first else self._sync_timeout_ms,
+                timeout=timeout,
                 since=self._since,
                 sync_filter=self._filter_id or self._filter,
                 full_state=first,  # every room's state, not only what changed
@@ -436,8 +447,11 @@ class MatrixTransport:
                 continue  # delivered by an earlier attempt
             kind, content = await part()
             # The transaction id makes a repeated attempt (after a time-out, say) the same
-            # event to the homeserver, never a second one.
-            txn = f"{progress.key}.{index}" if progress.key else None
+            # event to the homeserver, never a second one. The homeserver keeps ids per
+            # device: the prefix, made with the database, keeps a fresh database's outbox
+            # rows (numbered from 1 again) from passing for old ones when the configured
+            # access token, and so the device, stays the same.
+            txn = f"{self._txn_prefix}.{progress.key}.{index}" if progress.key else None
             event_id = await self._send_event(room_id, kind, content, txn)
             progress.parts_done = index + 1
         return event_id
