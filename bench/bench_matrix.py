@@ -46,6 +46,7 @@ from nio import (
     RoomMessageText,
     RoomSendResponse,
     SyncResponse,
+    UploadFilterResponse,
 )
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -87,6 +88,12 @@ def lean_filter(user_id: str) -> dict[str, Any]:
     }
 
 
+async def uploaded_filter(client: AsyncClient) -> str:
+    uploaded = await client.upload_filter(**lean_filter(str(client.user_id)))
+    assert isinstance(uploaded, UploadFilterResponse), uploaded
+    return uploaded.filter_id
+
+
 def plain_client(homeserver: str, account: Account) -> AsyncClient:
     config = AsyncClientConfig(encryption_enabled=False, store_sync_tokens=False)
     client = AsyncClient(homeserver, config=config)
@@ -102,12 +109,12 @@ class Person:
     """Someone in Element, as far as timing needs: a matrix-nio client without encryption."""
 
     client: AsyncClient
-    sync_filter: dict[str, Any]
+    sync_filter: str  # uploaded once, as Element does
 
     @classmethod
     async def start(cls, homeserver: Homeserver, account: Account) -> Person:
         client = plain_client(homeserver.base_url, account)
-        person = cls(client, lean_filter(account.user_id))
+        person = cls(client, await uploaded_filter(client))
         await person.sync(timeout_ms=0)  # from now on
         return person
 
@@ -163,8 +170,8 @@ async def serve_echo(spec: dict[str, Any]) -> None:
     """The floor: sync with a long poll, answer each m.text with an m.notice echo."""
     account = Account(spec["user_id"], spec["access_token"], spec["device_id"])
     client = plain_client(spec["homeserver"], account)
-    sync_filter = lean_filter(account.user_id)
     try:
+        sync_filter = await uploaded_filter(client)
         await client.sync(timeout=0, sync_filter=sync_filter)  # from now on
         report(ready=time.monotonic())
         while True:
