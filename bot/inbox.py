@@ -12,7 +12,7 @@ from collections.abc import Mapping, Sequence
 from functools import cache
 from typing import Any, cast
 
-from sqlalchemy import CursorResult, Update, bindparam, select, update
+from sqlalchemy import CursorResult, Update, bindparam, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.clock import Clock
@@ -31,25 +31,27 @@ class TransportStore:
         state: Mapping[str, str],
     ) -> None:
         """Record `updates` (skipping any recorded before) and `state`, atomically."""
+        # Plain statements, not ORM objects: this runs at every poll or sync.
         async with self._sessions.begin() as session:
-            ids = [update_id for update_id, _ in updates]
-            known = set(
-                await session.scalars(
-                    select(InboxUpdate.update_id).where(
-                        InboxUpdate.platform == platform, InboxUpdate.update_id.in_(ids)
+            if updates:
+                ids = [update_id for update_id, _ in updates]
+                known = set(
+                    await session.scalars(
+                        select(InboxUpdate.update_id).where(
+                            InboxUpdate.platform == platform, InboxUpdate.update_id.in_(ids)
+                        )
                     )
                 )
-            )
-            now = self._clock.now()
-            session.add_all(
-                InboxUpdate(
-                    platform=platform, update_id=update_id, payload=payload, received_at=now
-                )
-                for update_id, payload in updates
-                if update_id not in known
-            )
+                now = self._clock.now()
+                new = [
+                    {"platform": platform, "update_id": i, "payload": p, "received_at": now}
+                    for i, p in updates
+                    if i not in known
+                ]
+                if new:
+                    await session.execute(insert(InboxUpdate), new)
             for key, value in state.items():
-                await session.merge(TransportState(platform=platform, key=key, value=value))
+                await _set(session, platform, key, value)
 
     async def pending(self, platform: str) -> list[tuple[int, dict[str, Any]]]:
         """Recorded updates not handled yet, oldest first, as (receipt, payload)."""
@@ -73,7 +75,29 @@ class TransportStore:
 
     async def set_state(self, platform: str, key: str, value: str) -> None:
         async with self._sessions.begin() as session:
-            await session.merge(TransportState(platform=platform, key=key, value=value))
+            await _set(session, platform, key, value)
+
+
+async def _set(session: AsyncSession, platform: str, key: str, value: str) -> None:
+    changed = await session.execute(
+        _state_update(), {"b_platform": platform, "b_key": key, "b_value": value}
+    )
+    if cast(CursorResult[Any], changed).rowcount == 0:
+        await session.execute(
+            insert(TransportState), {"platform": platform, "key": key, "value": value}
+        )
+
+
+@cache
+def _state_update() -> Update:
+    return (
+        update(TransportState)
+        .where(
+            TransportState.platform == bindparam("b_platform"),
+            TransportState.key == bindparam("b_key"),
+        )
+        .values(value=bindparam("b_value"))
+    )
 
 
 async def claim(session: AsyncSession, receipt: int, clock: Clock) -> bool:

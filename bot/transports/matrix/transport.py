@@ -281,7 +281,7 @@ class MatrixTransport:
                     events = await self._missed(room_id, info.timeline.prev_batch) + events
                 for event in events:
                     source: dict[str, Any] = event.source
-                    if "event_id" in source:
+                    if "event_id" in source and not self._own_echo(source):
                         recorded = _recorded(room_id, room, source)
                         if recorded["sender_name"] is None:
                             recorded["sender_name"] = await self._profile_name(source, names)
@@ -292,6 +292,11 @@ class MatrixTransport:
         await keep_keys(self.client)
         for room_id, invite in response.rooms.invite.items():
             await self._answer_invite(room_id, invite)
+
+    def _own_echo(self, source: dict[str, Any]) -> bool:
+        """The bot's own messages come back in every sync; only its joins matter (the
+        hello), so the rest is not even recorded."""
+        return source.get("sender") == self.client.user_id and source.get("type") != "m.room.member"
 
     async def _profile_name(
         self, source: dict[str, Any], names: dict[str, str | None]
