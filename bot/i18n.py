@@ -55,6 +55,10 @@ class Translator:
             when = when.astimezone(self.tz).date()
         return format_date(when, format="medium", locale=self.locale)
 
+    def clock(self, minutes: int) -> str:
+        """A wall-clock time of day, given in minutes after midnight."""
+        return format_time(dt.time(minutes // 60, minutes % 60), format="short", locale=self.locale)
+
     def language_name(self, code: str) -> str:
         """The name of language `code` written in that language, e.g. Deutsch."""
         name = Locale.parse(code).get_display_name(code) or code

@@ -3,8 +3,13 @@
 from __future__ import annotations
 
 from bot.registry import Capability
-from handlers import basics, circles, privacy
+from handlers import availability, basics, circles, privacy
 
 
 def capabilities() -> tuple[Capability, ...]:
-    return (basics.CAPABILITY, circles.CAPABILITY, privacy.CAPABILITY)
+    return (
+        basics.CAPABILITY,
+        circles.CAPABILITY,
+        availability.CAPABILITY,
+        privacy.CAPABILITY,
+    )

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from enum import StrEnum
 from typing import Any
 
@@ -189,6 +189,30 @@ class OutboxMessage(Base):
     purge_channel_after_send: Mapped[bool] = mapped_column(Boolean, default=False)
 
     channel: Mapped[Channel] = relationship()
+
+
+class AvailabilityWindow(Base):
+    """A weekly window in which a person can come: wall-clock minutes in the network's
+    time zone, so daylight saving never moves it (bot/availability.py)."""
+
+    __tablename__ = "availability_windows"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    member_id: Mapped[int] = mapped_column(ForeignKey("members.id", ondelete="CASCADE"), index=True)
+    weekday: Mapped[int]  # 0 is Monday
+    start_minute: Mapped[int]
+    end_minute: Mapped[int]  # exclusive; 1440 is midnight
+
+
+class Absence(Base):
+    """Days a person cannot come, whatever their weekly windows say."""
+
+    __tablename__ = "absences"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    member_id: Mapped[int] = mapped_column(ForeignKey("members.id", ondelete="CASCADE"), index=True)
+    first_day: Mapped[date]
+    last_day: Mapped[date]
 
 
 class Reminder(Base):

@@ -18,7 +18,16 @@ from sqlalchemy import delete, inspect, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import InstrumentedAttribute
 
-from bot.db.models import Channel, CircleMembership, Identity, Member, OutboxMessage, Reminder
+from bot.db.models import (
+    Absence,
+    AvailabilityWindow,
+    Channel,
+    CircleMembership,
+    Identity,
+    Member,
+    OutboxMessage,
+    Reminder,
+)
 from bot.events import ChatKind
 
 
@@ -40,6 +49,8 @@ PERSONAL_DATA: tuple[PersonalData, ...] = (
     PersonalData("identities", Identity.member_id, "delete"),
     PersonalData("circle_memberships", CircleMembership.member_id, "delete"),
     PersonalData("reminders", Reminder.member_id, "delete"),
+    PersonalData("availability_windows", AvailabilityWindow.member_id, "delete"),
+    PersonalData("absences", Absence.member_id, "delete"),
     # Private chats: erased after the goodbye is delivered (see forget()).
     PersonalData("private_chats", Channel.member_id, "delete"),
 )

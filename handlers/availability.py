@@ -1,0 +1,94 @@
+"""/availability: when a person can come to meetings, in their own words."""
+
+from __future__ import annotations
+
+from bot.availability import CLEAR, DAY, Statement, Unreadable, Window, Words, parse
+from bot.context import Context
+from bot.errors import UserError
+from bot.i18n import N_, Translator
+from bot.messages import OutgoingMessage, RichText, bold
+from bot.registry import Args, Capability, Command
+from bot.services import availability
+
+EXAMPLES = N_("Mon-Thu 18-21; Sat 10:00-13:00; weekdays after 17; not 24.12.-6.1.")
+MIDNIGHT = N_("midnight")
+
+
+async def show_or_set(ctx: Context, args: Args) -> OutgoingMessage:
+    today = ctx.now.astimezone(ctx.t.tz).date()
+    words = Words(ctx.t.locale, ctx.t)
+    if args.raw and words.means(args.raw, CLEAR):
+        await availability.clear(ctx.session, ctx.member.id)
+        return ctx.text(N_("Your times are cleared."))
+    if args.raw:
+        try:
+            statement = parse(args.raw, words, today)
+        except Unreadable as error:
+            raise UserError(
+                N_("I could not read “{piece}”. Write it like this, for example: {examples}"),
+                piece=error.piece[:60],
+                examples=ctx.t(EXAMPLES),
+            ) from None
+        await availability.record(ctx.session, ctx.member.id, statement)
+    stored = await availability.state(ctx.session, ctx.member.id, today)
+    if not stored.windows and not stored.absences:
+        return ctx.text(
+            N_("You have not said when you can come yet. For example: /availability {examples}"),
+            examples=ctx.t(EXAMPLES),
+        )
+    return OutgoingMessage(described(stored, ctx.t))
+
+
+def described(stored: Statement, t: Translator) -> RichText:
+    text = RichText.of(t("You can come:") if stored.windows else t("No weekly times yet."))
+    for days, start, end in _runs(stored.windows):
+        text += RichText.of("\n", bold(days_text(days, t)), " ", times_text(start, end, t))
+    if stored.absences:
+        text += RichText.of("\n", t("Not available:"))
+        for absence in stored.absences:
+            span = t.date(absence.first)
+            if absence.last != absence.first:
+                span += f" – {t.date(absence.last)}"
+            text += RichText.of("\n", span)
+    return text
+
+
+def _runs(windows: tuple[Window, ...]) -> list[tuple[list[int], int, int]]:
+    """Windows with the same hours on several days, as one line per set of hours."""
+    runs: dict[tuple[int, int], list[int]] = {}
+    for window in windows:
+        runs.setdefault((window.start, window.end), []).append(window.weekday)
+    lines = [(days, start, end) for (start, end), days in runs.items()]
+    return sorted(lines, key=lambda line: (min(line[0]), line[1]))
+
+
+def days_text(days: list[int], t: Translator) -> str:
+    """Mo–Do, Sa: consecutive days as a range."""
+    names = t.locale.days["format"]["abbreviated"]
+    groups: list[list[int]] = []
+    for day in sorted(set(days)):
+        if groups and day == groups[-1][-1] + 1:
+            groups[-1].append(day)
+        else:
+            groups.append([day])
+    return ", ".join(
+        names[g[0]] if len(g) == 1 else f"{names[g[0]]}–{names[g[-1]]}" for g in groups
+    )
+
+
+def times_text(start: int, end: int, t: Translator) -> str:
+    return f"{t.clock(start)}–{t.clock(end) if end < DAY else t(MIDNIGHT)}"
+
+
+CAPABILITY = Capability(
+    "availability",
+    commands=(
+        Command(
+            "availability",
+            show_or_set,
+            N_("say when you can come to meetings, or see what you said"),
+            usage=N_("[TIMES | clear]"),
+            max_args=None,
+        ),
+    ),
+)
