@@ -32,6 +32,7 @@ WEEKDAYS = N_("weekdays")
 WEEKEND = N_("weekend")
 AND = N_("and")
 CLEAR = N_("clear, delete")
+OVERVIEW = N_("overview")
 ENGLISH = {
     AFTER: ("after", "from"),
     BEFORE: ("before", "until"),
@@ -40,6 +41,7 @@ ENGLISH = {
     WEEKEND: ("weekend",),
     AND: ("and",),
     CLEAR: ("clear", "delete"),
+    OVERVIEW: ("overview",),
 }
 
 

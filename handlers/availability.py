@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from bot.availability import CLEAR, DAY, Statement, Unreadable, Window, Words, parse
+from bot.availability import CLEAR, DAY, OVERVIEW, Statement, Unreadable, Window, Words, parse
 from bot.context import Context
 from bot.errors import UserError
+from bot.heatmap import heat_map_png
 from bot.i18n import N_, Translator
-from bot.messages import OutgoingMessage, RichText, bold
+from bot.messages import Attachment, OutgoingMessage, RichText, bold
 from bot.registry import Args, Capability, Command
 from bot.services import availability
 
@@ -17,6 +18,8 @@ MIDNIGHT = N_("midnight")
 async def show_or_set(ctx: Context, args: Args) -> OutgoingMessage:
     today = ctx.now.astimezone(ctx.t.tz).date()
     words = Words(ctx.t.locale, ctx.t)
+    if args.raw and words.means(args.raw, OVERVIEW):
+        return await overview(ctx)
     if args.raw and words.means(args.raw, CLEAR):
         await availability.clear(ctx.session, ctx.member.id)
         return ctx.text(N_("Your times are cleared."))
@@ -37,6 +40,57 @@ async def show_or_set(ctx: Context, args: Args) -> OutgoingMessage:
             examples=ctx.t(EXAMPLES),
         )
     return OutgoingMessage(described(stored, ctx.t))
+
+
+HOURS = range(6, 24)  # the columns of the overview: 6:00 to midnight
+
+
+async def overview(ctx: Context) -> OutgoingMessage:
+    """For a circle's coordinator: how many of its members can come, by weekday and hour."""
+    if ctx.circle is None:
+        raise UserError(
+            N_("The overview is for a circle's chat. A coordinator sets one up with /setup NAME.")
+        )
+    if not ctx.is_coordinator:
+        raise UserError(N_("Sorry, only a coordinator can see the overview."))
+    found = await availability.overview(ctx.session, ctx.circle.id)
+    t = ctx.t
+    text = RichText.of(
+        t(
+            "When the members of {circle} can come ({stated} of {members} said so), "
+            "people per hour:",
+            circle=ctx.circle.name,
+            stated=found.stated,
+            members=found.members,
+        )
+    )
+    names = t.locale.days["format"]["abbreviated"]
+    for day in range(7):
+        runs = _hour_runs([found.counts.get((day, hour), 0) for hour in HOURS])
+        line = ", ".join(
+            f"{times_text(start * 60, end * 60, t)}: {count}" for start, end, count in runs
+        )
+        text += RichText.of("\n", bold(names[day]), " ", line or "–")
+    picture = heat_map_png(
+        [names[day] for day in range(7)],
+        list(HOURS),
+        {(day, hour): count for (day, hour), count in found.counts.items() if hour in HOURS},
+    )
+    return OutgoingMessage(
+        text, attachments=(Attachment("availability.png", "image/png", picture),)
+    )
+
+
+def _hour_runs(counts: list[int]) -> list[tuple[int, int, int]]:
+    """(first hour, end hour, count) for runs of hours with the same count above zero."""
+    runs: list[tuple[int, int, int]] = []
+    for offset, count in enumerate(counts):
+        hour = HOURS.start + offset
+        if count and runs and runs[-1][1] == hour and runs[-1][2] == count:
+            runs[-1] = (runs[-1][0], hour + 1, count)
+        elif count:
+            runs.append((hour, hour + 1, count))
+    return runs
 
 
 def described(stored: Statement, t: Translator) -> RichText:
@@ -87,7 +141,7 @@ CAPABILITY = Capability(
             "availability",
             show_or_set,
             N_("say when you can come to meetings, or see what you said"),
-            usage=N_("[TIMES | clear]"),
+            usage=N_("[TIMES | clear | overview]"),
             max_args=None,
         ),
     ),

@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import io
 from datetime import date
 
 import pytest
 from babel import Locale
+from PIL import Image
 
 from bot.availability import DAY, Absence, Unreadable, Window, Words, parse
+from bot.heatmap import heat_map_png
 from bot.i18n import Catalogs
 from bot.paths import LOCALES_DIR
+from tests.helpers import Chat
 
 TODAY = date(2026, 11, 21)
 
@@ -76,3 +80,36 @@ def test_an_english_reader_has_english_days_only() -> None:
     with pytest.raises(Unreadable) as raised:
         parse("Mo-Do 18-21, Sa 10-12", words("en"), TODAY)
     assert raised.value.piece == "Mo-Do 18-21"  # "Do" is no English day
+
+
+async def test_the_overview_counts_who_can_come_each_hour(chat: Chat) -> None:
+    await chat.ask("anna", "plenum", "/setup Plenum")
+    await chat.ask("ben", "plenum", "/availability Mo-Do 18-21")
+    await chat.ask("cem", "plenum", "/availability Di 17:30-20, Sa 10-12")
+    await chat.ask("dana", "plenum", "Hallo")  # a member who said nothing
+    assert "nur eine Koordinatorin" in await chat.ask("ben", "plenum", "/availability übersicht")
+    before = (await chat.rows())["availability_windows"]
+    said = await chat.ask("anna", "plenum", "/availability overview")
+    assert said.splitlines()[1:] == [
+        "  Mo. 18:00–21:00: 1",
+        "  Di. 18:00–20:00: 2, 20:00–21:00: 1",  # 17:30 is not the whole hour from 17
+        "  Mi. 18:00–21:00: 1",
+        "  Do. 18:00–21:00: 1",
+        "  Fr. –",
+        "  Sa. 10:00–12:00: 1",
+        "  So. –",
+        said.splitlines()[-1],
+    ]
+    assert "(2 von 4 haben es gesagt)" in said
+    assert said.splitlines()[-1].startswith("  <file: availability.png")
+    assert (await chat.rows())["availability_windows"] == before  # only read
+    assert "Chat eines Gremiums" in await chat.ask("anna", None, "/availability overview")
+
+
+def test_the_heat_map_is_a_picture_of_the_counts() -> None:
+    png = heat_map_png(["Mo.", "Di.", "سه‌شنبه"], [17, 18], {(0, 18): 3, (2, 17): 1})
+    with Image.open(io.BytesIO(png)) as image:
+        assert image.format == "PNG" and image.size == (56 + 2 * 30, 20 + 3 * 24)
+        darkest = image.getpixel((56 + 30 + 5, 20 + 5))  # Monday, 18:00: the most people
+        empty = image.getpixel((56 + 5, 20 + 5))  # Monday, 17:00: nobody
+    assert sum(darkest) < sum(empty)

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.availability import Absence, Statement, Window, merged
@@ -50,3 +51,32 @@ async def record(session: AsyncSession, member_id: int, statement: Statement) ->
 async def clear(session: AsyncSession, member_id: int) -> None:
     for model in (models.AvailabilityWindow, models.Absence):
         await session.execute(delete(model).where(model.member_id == member_id))
+
+
+@dataclass(frozen=True, slots=True)
+class Overview:
+    members: int
+    stated: int  # members who said when they can come
+    # (weekday, hour): how many members can come for that whole hour.
+    counts: dict[tuple[int, int], int]
+
+
+async def overview(session: AsyncSession, circle_id: int) -> Overview:
+    in_circle = select(models.CircleMembership.member_id).where(
+        models.CircleMembership.circle_id == circle_id
+    )
+    members = await session.scalar(select(func.count()).select_from(in_circle.subquery()))
+    windows = await session.scalars(
+        select(models.AvailabilityWindow).where(models.AvailabilityWindow.member_id.in_(in_circle))
+    )
+    hours: dict[int, set[tuple[int, int]]] = {}  # member: the hours they can come
+    for window in windows:
+        first, last = -(-window.start_minute // 60), window.end_minute // 60
+        hours.setdefault(window.member_id, set()).update(
+            (window.weekday, hour) for hour in range(first, last)
+        )
+    counts: dict[tuple[int, int], int] = {}
+    for covered in hours.values():
+        for slot in covered:
+            counts[slot] = counts.get(slot, 0) + 1
+    return Overview(members or 0, len(hours), counts)
