@@ -57,8 +57,8 @@ async def overview(ctx: Context) -> OutgoingMessage:
     t = ctx.t
     text = RichText.of(
         t(
-            "When the members of {circle} can come ({stated} of {members} said so), "
-            "people per hour:",
+            "When the members of {circle} can come ({stated} of {members} said so): people "
+            "per hour, in brackets how many of them are volunteers:",
             circle=ctx.circle.name,
             stated=found.stated,
             members=found.members,
@@ -66,9 +66,13 @@ async def overview(ctx: Context) -> OutgoingMessage:
     )
     names = t.locale.days["format"]["abbreviated"]
     for day in range(7):
-        runs = _hour_runs([found.counts.get((day, hour), 0) for hour in HOURS])
+        counts = [
+            (found.counts.get((day, hour), 0), found.volunteers.get((day, hour), 0))
+            for hour in HOURS
+        ]
         line = ", ".join(
-            f"{times_text(start * 60, end * 60, t)}: {count}" for start, end, count in runs
+            f"{times_text(start * 60, end * 60, t)}: {people} ({volunteers})"
+            for start, end, (people, volunteers) in _hour_runs(counts)
         )
         text += RichText.of("\n", bold(names[day]), " ", line or "–")
     picture = heat_map_png(
@@ -81,14 +85,17 @@ async def overview(ctx: Context) -> OutgoingMessage:
     )
 
 
-def _hour_runs(counts: list[int]) -> list[tuple[int, int, int]]:
-    """(first hour, end hour, count) for runs of hours with the same count above zero."""
-    runs: list[tuple[int, int, int]] = []
+Counts = tuple[int, int]  # people, volunteers
+
+
+def _hour_runs(counts: list[Counts]) -> list[tuple[int, int, Counts]]:
+    """(first hour, end hour, counts) for runs of hours with the same counts, not none."""
+    runs: list[tuple[int, int, Counts]] = []
     for offset, count in enumerate(counts):
         hour = HOURS.start + offset
-        if count and runs and runs[-1][1] == hour and runs[-1][2] == count:
+        if count[0] and runs and runs[-1][1] == hour and runs[-1][2] == count:
             runs[-1] = (runs[-1][0], hour + 1, count)
-        elif count:
+        elif count[0]:
             runs.append((hour, hour + 1, count))
     return runs
 
@@ -140,7 +147,7 @@ CAPABILITY = Capability(
         Command(
             "availability",
             show_or_set,
-            N_("say when you can come to meetings, or see what you said"),
+            N_("Say when you can come to meetings, or see what you said"),
             usage=N_("[TIMES | clear | overview]"),
             max_args=None,
         ),

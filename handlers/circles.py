@@ -8,8 +8,8 @@ from bot.dispatcher import usage_line
 from bot.errors import UserError
 from bot.events import MembersChanged
 from bot.i18n import N_
-from bot.messages import OutgoingMessage, RichText, bold
-from bot.registry import Args, Capability, Command, Listener, Permission
+from bot.messages import Button, OutgoingMessage, RichText, bold
+from bot.registry import Args, ButtonAction, Capability, Command, Listener, Permission
 from bot.services import circles, members
 
 
@@ -90,6 +90,45 @@ async def list_members(ctx: Context, args: Args) -> OutgoingMessage:
     return OutgoingMessage(text)
 
 
+PARTICIPATION = {
+    Participation.VOLUNTEER: N_("as a volunteer"),
+    Participation.STAFF: N_("as staff (paid work)"),
+}
+
+
+async def participation(ctx: Context, args: Args) -> OutgoingMessage:
+    """Volunteer or staff: meeting times are chosen first for the volunteers."""
+    if ctx.circle is None and not await circles.member_circles(ctx.session, ctx.member.id):
+        raise UserError(N_("You are not in any circle yet."))
+    buttons = tuple(
+        (Button(ctx.t(label), f"part:{how.value}"),) for how, label in PARTICIPATION.items()
+    )
+    return OutgoingMessage(
+        RichText.of(
+            ctx.t(
+                "How do you take part? Meetings are planned first for the hours that suit "
+                "volunteers."
+            )
+        ),
+        buttons=buttons,
+    )
+
+
+async def participation_button(ctx: Context, params: tuple[str, ...]) -> OutgoingMessage:
+    try:
+        how = Participation(params[0] if params else "")
+    except ValueError:
+        raise UserError(N_("This button no longer works. Please start again.")) from None
+    circle_id = ctx.circle.id if ctx.circle is not None else None  # privately: all circles
+    if not await circles.set_participation(ctx.session, ctx.member.id, how, circle_id):
+        raise UserError(N_("You are not in any circle yet."))
+    return ctx.text(
+        N_("Noted: {name} takes part {how}."),
+        name=ctx.member.display_name,
+        how=ctx.t(PARTICIPATION[how]),
+    )
+
+
 async def coordinator(ctx: Context, args: Args) -> OutgoingMessage:
     action = args.words[0].lower()
     if action not in ("add", "remove"):
@@ -144,6 +183,7 @@ CAPABILITY = Capability(
     listeners=(Listener(MembersChanged, members_changed),),
     commands=(
         Command("circles", list_circles, N_("List the circles of the network")),
+        Command("participation", participation, N_("Say whether you take part as a volunteer")),
         Command(
             "members",
             list_members,
@@ -170,4 +210,5 @@ CAPABILITY = Capability(
             permission=Permission.COORDINATOR,
         ),
     ),
+    buttons=(ButtonAction("part", participation_button),),
 )

@@ -85,18 +85,22 @@ def test_an_english_reader_has_english_days_only() -> None:
 async def test_the_overview_counts_who_can_come_each_hour(chat: Chat) -> None:
     await chat.ask("anna", "plenum", "/setup Plenum")
     await chat.ask("ben", "plenum", "/availability Mo-Do 18-21")
+    assert "[ehrenamtlich]" in await chat.ask("ben", "plenum", "/participation")
+    assert "ben arbeitet ehrenamtlich mit" in await chat.tap_and_read(
+        "ben", "plenum", "ehrenamtlich"
+    )
     await chat.ask("cem", "plenum", "/availability Di 17:30-20, Sa 10-12")
     await chat.ask("dana", "plenum", "Hallo")  # a member who said nothing
     assert "nur eine Koordinatorin" in await chat.ask("ben", "plenum", "/availability übersicht")
     before = (await chat.rows())["availability_windows"]
     said = await chat.ask("anna", "plenum", "/availability overview")
     assert said.splitlines()[1:] == [
-        "  Mo. 18:00–21:00: 1",
-        "  Di. 18:00–20:00: 2, 20:00–21:00: 1",  # 17:30 is not the whole hour from 17
-        "  Mi. 18:00–21:00: 1",
-        "  Do. 18:00–21:00: 1",
+        "  Mo. 18:00–21:00: 1 (1)",  # one person, a volunteer
+        "  Di. 18:00–20:00: 2 (1), 20:00–21:00: 1 (1)",  # 17:30 is not the whole hour from 17
+        "  Mi. 18:00–21:00: 1 (1)",
+        "  Do. 18:00–21:00: 1 (1)",
         "  Fr. –",
-        "  Sa. 10:00–12:00: 1",
+        "  Sa. 10:00–12:00: 1 (0)",
         "  So. –",
         said.splitlines()[-1],
     ]
@@ -104,6 +108,7 @@ async def test_the_overview_counts_who_can_come_each_hour(chat: Chat) -> None:
     assert said.splitlines()[-1].startswith("  <file: availability.png")
     assert (await chat.rows())["availability_windows"] == before  # only read
     assert "Chat eines Gremiums" in await chat.ask("anna", None, "/availability overview")
+    assert "in keinem Gremium" in await chat.ask("erik", None, "/participation")
 
 
 def test_the_heat_map_is_a_picture_of_the_counts() -> None:

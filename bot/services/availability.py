@@ -57,26 +57,38 @@ async def clear(session: AsyncSession, member_id: int) -> None:
 class Overview:
     members: int
     stated: int  # members who said when they can come
-    # (weekday, hour): how many members can come for that whole hour.
+    # (weekday, hour): how many members can come for that whole hour, and how many of
+    # them take part as volunteers.
     counts: dict[tuple[int, int], int]
+    volunteers: dict[tuple[int, int], int]
 
 
 async def overview(session: AsyncSession, circle_id: int) -> Overview:
-    in_circle = select(models.CircleMembership.member_id).where(
-        models.CircleMembership.circle_id == circle_id
+    members = await session.scalar(
+        select(func.count()).where(models.CircleMembership.circle_id == circle_id)
     )
-    members = await session.scalar(select(func.count()).select_from(in_circle.subquery()))
-    windows = await session.scalars(
-        select(models.AvailabilityWindow).where(models.AvailabilityWindow.member_id.in_(in_circle))
+    rows = await session.execute(
+        select(models.AvailabilityWindow, models.CircleMembership.participation)
+        .join(
+            models.CircleMembership,
+            models.CircleMembership.member_id == models.AvailabilityWindow.member_id,
+        )
+        .where(models.CircleMembership.circle_id == circle_id)
     )
     hours: dict[int, set[tuple[int, int]]] = {}  # member: the hours they can come
-    for window in windows:
+    volunteers: set[int] = set()
+    for window, participation in rows:
         first, last = -(-window.start_minute // 60), window.end_minute // 60
         hours.setdefault(window.member_id, set()).update(
             (window.weekday, hour) for hour in range(first, last)
         )
+        if participation is models.Participation.VOLUNTEER:
+            volunteers.add(window.member_id)
     counts: dict[tuple[int, int], int] = {}
-    for covered in hours.values():
+    of_volunteers: dict[tuple[int, int], int] = {}
+    for member_id, covered in hours.items():
         for slot in covered:
             counts[slot] = counts.get(slot, 0) + 1
-    return Overview(members or 0, len(hours), counts)
+            if member_id in volunteers:
+                of_volunteers[slot] = of_volunteers.get(slot, 0) + 1
+    return Overview(members or 0, len(hours), counts, of_volunteers)

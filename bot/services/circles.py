@@ -6,13 +6,14 @@ import re
 import unicodedata
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any, cast
 
-from sqlalchemy import func, select
+from sqlalchemy import CursorResult, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import contains_eager
 
 from bot.config import Settings
-from bot.db.models import Channel, Circle, CircleMembership, Member, Role
+from bot.db.models import Channel, Circle, CircleMembership, Member, Participation, Role
 from bot.errors import UserError
 from bot.i18n import N_
 from bot.services.members import is_network_coordinator, join_circle
@@ -208,3 +209,15 @@ async def member_circles(session: AsyncSession, member_id: int) -> list[tuple[st
         .order_by(Circle.name_key)
     )
     return [(name, role) for name, role in rows]
+
+
+async def set_participation(
+    session: AsyncSession, member_id: int, how: Participation, circle_id: int | None
+) -> int:
+    """How `member_id` takes part in circle `circle_id` (None: in all their circles);
+    the number of circles changed."""
+    statement = update(CircleMembership).where(CircleMembership.member_id == member_id)
+    if circle_id is not None:
+        statement = statement.where(CircleMembership.circle_id == circle_id)
+    result = await session.execute(statement.values(participation=how))
+    return cast(CursorResult[Any], result).rowcount
