@@ -22,6 +22,7 @@ DAY = 24 * 60
 MAX_WINDOWS = 50
 _TIME = r"(\d{1,2})(?:[:.](\d{2}))?\s*(?:uhr|h)?"
 _RANGE = re.compile(rf"^(?P<days>.*?)\s*{_TIME}\s*(?:-|bis|to)\s*{_TIME}$")
+_OPEN = re.compile(rf"^(?P<days>.*)\s(?P<word>\S+)\s+{_TIME}$")  # "weekdays after 17"
 _DATE = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})|(\d{1,2})\.(\d{1,2})\.?(\d{4}|\d{2})?")
 
 # Translated lists of words, each with its English words always understood too.
@@ -127,15 +128,14 @@ def _windows(piece: str, words: Words) -> list[Window]:
         start = _minutes(found[2], found[3], piece)
         end = _minutes(found[4], found[5], piece)
     else:
-        *head, keyword, time = text.rsplit(" ", 2) if text.count(" ") >= 2 else ("", "", "")
-        clock = re.fullmatch(_TIME, time)
-        if clock is None:
+        found = _OPEN.match(text)
+        if found is None:
             raise Unreadable(piece)
-        days_text = " ".join(head)
-        minutes = _minutes(clock[1], clock[2], piece)
-        if words.means(keyword, AFTER):
+        days_text = found["days"]
+        minutes = _minutes(found[3], found[4], piece)
+        if words.means(found["word"], AFTER):
             start, end = minutes, DAY
-        elif words.means(keyword, BEFORE):
+        elif words.means(found["word"], BEFORE):
             start, end = 0, minutes
         else:
             raise Unreadable(piece)

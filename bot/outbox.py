@@ -174,6 +174,8 @@ def _next_query() -> Select[Any]:
             OutboxMessage.failed_at.is_(None),
             OutboxMessage.parked_at.is_(None),
             Channel.platform.in_(bindparam("platforms", expanding=True)),
+            # Not a row queued behind a held one: it may not go first, however early.
+            ~_waits_behind_an_earlier_row(),
         )
     )
 
@@ -277,7 +279,9 @@ class OutboxSender:
     async def next_wake(self, idle_seconds: float) -> float:
         """Seconds until the earliest held message may go, at most `idle_seconds`."""
         async with self._engine.connect() as connection:
-            earliest = await connection.scalar(_next_query(), {"platforms": list(self._transports)})
+            earliest = await connection.scalar(
+                _next_query(), {"platforms": list(self._transports), "now": self._clock.now()}
+            )
         if earliest is None:
             return idle_seconds
         return min(idle_seconds, max(0.05, (earliest - self._clock.now()).total_seconds()))

@@ -88,6 +88,7 @@ async def test_what_is_queued_while_a_chat_is_held_waits_behind_it(rig: Rig) -> 
     await rig.say("anna", "plenum", "/whoami")  # after the hold: must not overtake
     await rig.say("ben", "ag", "/whoami")  # another chat goes on
     assert await rig.core.sender.drain() == 1
+    assert await rig.core.sender.next_wake(60) == 30  # when the held one may go, not now
     rig.clock.advance(timedelta(seconds=30))
     assert await rig.core.sender.drain() == 2
     texts = [message.text.plain for _, message in rig.recorder.sent]
