@@ -20,10 +20,10 @@ from bot.i18n import N_
 
 DAY = 24 * 60
 MAX_WINDOWS = 50
-_TIME = r"(\d{1,2})(?:[:.](\d{2}))?\s*(?:uhr|h)?"
-_RANGE = re.compile(rf"^(?P<days>.*?)\s*{_TIME}\s*(?:-|bis|to)\s*{_TIME}$")
-_OPEN = re.compile(rf"^(?P<days>.*)\s(?P<word>\S+)\s+{_TIME}$")  # "weekdays after 17"
-_DATE = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})|(\d{1,2})\.(\d{1,2})\.?(\d{4}|\d{2})?")
+TIME = r"(\d{1,2})(?:[:.](\d{2}))?\s*(?:uhr|h)?"
+_RANGE = re.compile(rf"^(?P<days>.*?)\s*{TIME}\s*(?:-|bis|to)\s*{TIME}$")
+_OPEN = re.compile(rf"^(?P<days>.*)\s(?P<word>\S+)\s+{TIME}$")  # "weekdays after 17"
+DATE = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})|(\d{1,2})\.(\d{1,2})\.?(\d{4}|\d{2})?")
 
 # Translated lists of words, each with its English words always understood too.
 AFTER = N_("after, from")
@@ -120,6 +120,26 @@ def parse(text: str, words: Words, today: date) -> Statement:
     return Statement(tuple(merged(windows)), tuple(absences))
 
 
+def english_windows(text: str) -> list[Window]:
+    """Windows written in English, as in the configuration ("Mon-Fri 16-21")."""
+    statement = parse(text, Words(Locale.parse("en"), lambda msgid: ""), date.min)
+    if statement.absences:
+        raise Unreadable(text)
+    return list(statement.windows)
+
+
+def hours(text: str) -> tuple[int, int] | None:
+    """A daily span of hours such as "17-20" or "17:30-20:00", in minutes; None if unread."""
+    found = re.fullmatch(rf"\s*{TIME}\s*[-–]\s*{TIME}\s*", text.casefold())
+    if found is None:
+        return None
+    try:
+        start, end = (_minutes(found[i], found[i + 1], text) for i in (1, 3))
+    except Unreadable:
+        return None
+    return (start, end) if start < end else None
+
+
 def _windows(piece: str, words: Words) -> list[Window]:
     text = re.sub(r"\s*[–—-]\s*", "-", piece.casefold())
     text = re.sub(r"\s+(?:uhr|h)\b", "", text)  # "18 Uhr"
@@ -162,13 +182,13 @@ def _minutes(hours: str, minutes: str | None, piece: str) -> int:
 
 
 def _absence(piece: str, rest: str, today: date) -> Absence:
-    dates = list(_DATE.finditer(rest))
-    leftover = _DATE.sub("", rest).replace("-", "").replace("–", "").strip()
+    dates = list(DATE.finditer(rest))
+    leftover = DATE.sub("", rest).replace("-", "").replace("–", "").strip()
     if not 1 <= len(dates) <= 2 or leftover:
         raise Unreadable(piece)
     try:
-        first = _date(dates[0], today)
-        last = _date(dates[-1], first)
+        first = written_date(dates[0], today)
+        last = written_date(dates[-1], first)
     except ValueError:  # 30.2., say
         raise Unreadable(piece) from None
     if last < first:
@@ -176,7 +196,7 @@ def _absence(piece: str, rest: str, today: date) -> Absence:
     return Absence(first, last)
 
 
-def _date(found: re.Match[str], not_before: date) -> date:
+def written_date(found: re.Match[str], not_before: date) -> date:
     """A written date; without a year, the first such day from `not_before` on."""
     if found[1]:
         return date(int(found[1]), int(found[2]), int(found[3]))

@@ -24,6 +24,10 @@ from bot.paths import LOCALES_DIR
 
 PLATFORMS = ("console", "telegram", "matrix")
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
+# The subdivisions the `holidays` package knows for Germany.
+GERMAN_STATES = (
+    "BB", "BE", "BW", "BY", "HB", "HE", "HH", "MV", "NI", "NW", "RP", "SH", "SL", "SN", "ST", "TH",
+)  # fmt: skip
 _PLACEHOLDERS = (
     "change_me",
     "change-me",
@@ -110,12 +114,28 @@ class MatrixSettings:
 
 
 @dataclass(frozen=True)
+class MeetingSettings:
+    # When meetings may take place, in the plain form /availability reads (English here).
+    window: str = "Mon-Fri 16-21"
+    slots: int = 5  # proposed by /meeting new, at most MAX_SLOTS
+    poll_days: int = 3  # from publishing a poll to its deadline
+    duration_minutes: int = 120  # when /meeting new names none
+    within_weeks: int = 4  # how far ahead /meeting new looks, unless told
+    # The German state whose public holidays are left out ("NW", "BY", …); "" for the
+    # nationwide ones only.
+    state: str = ""
+    # When people are reminded privately, unless they chose other hours with /reminders.
+    evening: str = "17-20"
+
+
+@dataclass(frozen=True)
 class Settings:
     network: NetworkSettings = NetworkSettings()
     database: DatabaseSettings = DatabaseSettings()
     logging: LoggingSettings = LoggingSettings()
     telegram: TelegramSettings = TelegramSettings()
     matrix: MatrixSettings = MatrixSettings()
+    meetings: MeetingSettings = MeetingSettings()
 
     @property
     def enabled_platforms(self) -> tuple[str, ...]:
@@ -195,6 +215,10 @@ def _coerce(source: str, section: str, key: str, hint: Any, value: Any) -> Any:
         if not isinstance(value, bool):
             raise ConfigError(f"{where}: expected true or false, got {value!r}")
         return value
+    if hint is int:
+        if not isinstance(value, int) or isinstance(value, bool):
+            raise ConfigError(f"{where}: expected a whole number, got {value!r}")
+        return value
     if hint is str:
         if not isinstance(value, str):
             raise ConfigError(f"{where}: expected a string in quotes, got {value!r}")
@@ -249,6 +273,7 @@ def _check(source: str, settings: Settings) -> None:
             f"{source}: [database] url: the password is still a placeholder; set the real "
             "one, or the whole URL in NETZWERKBOT_DATABASE_URL"
         )
+    _check_meetings(source, settings.meetings)
     if settings.telegram.enabled:
         _require_secret(source, "telegram", "token", settings.telegram.token)
         if settings.telegram.webhook_url:
@@ -275,6 +300,38 @@ def _check(source: str, settings: Settings) -> None:
             _require_secret(source, "matrix", "access_token", matrix.access_token)
         else:
             _require_secret(source, "matrix", "password", matrix.password, also="access_token")
+
+
+def _check_meetings(source: str, meetings: MeetingSettings) -> None:
+    # Imported here: the parsers need Babel, which nothing else of the config does.
+    from bot.availability import Unreadable, english_windows, hours
+
+    where = f"{source}: [meetings]"
+    try:
+        english_windows(meetings.window)
+    except Unreadable:
+        raise ConfigError(
+            f'{where} window: expected days and hours such as "Mon-Fri 16-21", '
+            f"got {meetings.window!r}"
+        ) from None
+    if hours(meetings.evening) is None:
+        raise ConfigError(
+            f'{where} evening: expected hours such as "17-20", got {meetings.evening!r}'
+        )
+    limits = {
+        "slots": (meetings.slots, 1, 12),
+        "poll_days": (meetings.poll_days, 1, 60),
+        "duration_minutes": (meetings.duration_minutes, 15, 720),
+        "within_weeks": (meetings.within_weeks, 1, 26),
+    }
+    for key, (value, low, high) in limits.items():
+        if not low <= value <= high:
+            raise ConfigError(f"{where} {key}: expected {low} to {high}, got {value}")
+    if meetings.state and meetings.state not in GERMAN_STATES:
+        raise ConfigError(
+            f'{where} state: expected one of {", ".join(GERMAN_STATES)} or "", '
+            f"got {meetings.state!r}"
+        )
 
 
 def _check_webhook(source: str, telegram: TelegramSettings) -> None:

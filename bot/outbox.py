@@ -74,11 +74,12 @@ class Outbox:
         message: OutgoingMessage,
         *,
         purge_channel_after_send: bool = False,
-    ) -> None:
+    ) -> int:
+        """Queue `message` for `channel`; returns the outbox row's id."""
         await session.flush()  # the channel may be new; its id goes into the row
         now = self._clock.now()
         connection = await session.connection()  # past the ORM: nothing here needs it
-        await connection.execute(
+        result = await connection.execute(
             _queue_insert(),
             {
                 "channel_id": channel.id,
@@ -91,6 +92,9 @@ class Outbox:
                 "parked_at": now if channel.unreachable_since else None,
             },
         )
+        inserted = result.inserted_primary_key
+        assert inserted is not None
+        return int(inserted[0])
 
     async def queue_private(
         self,
@@ -116,6 +120,10 @@ class Outbox:
         for statement in _reopen(channel.id, self._clock.now()):
             await session.execute(statement)
         channel.unreachable_since = None
+
+    def translator_for_channel(self, channel: Channel) -> Translator:
+        """A group chat's language: its own, if set, else the network's."""
+        return self._catalogs.translator(channel.language)
 
     async def translator_for(self, session: AsyncSession, member: Member) -> Translator:
         hints = await session.scalars(

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from bot.registry import Capability
-from handlers import availability, basics, circles, privacy
+from handlers import agenda, availability, basics, circles, meetings, privacy
 
 
 def capabilities() -> tuple[Capability, ...]:
@@ -11,5 +11,7 @@ def capabilities() -> tuple[Capability, ...]:
         basics.CAPABILITY,
         circles.CAPABILITY,
         availability.CAPABILITY,
+        meetings.CAPABILITY,
+        agenda.CAPABILITY,
         privacy.CAPABILITY,
     )

@@ -2,7 +2,17 @@
 
 from __future__ import annotations
 
-from bot.availability import CLEAR, DAY, OVERVIEW, Statement, Unreadable, Window, Words, parse
+from bot.availability import (
+    CLEAR,
+    DAY,
+    OVERVIEW,
+    Statement,
+    Unreadable,
+    Window,
+    Words,
+    hours,
+    parse,
+)
 from bot.context import Context
 from bot.errors import UserError
 from bot.heatmap import heat_map_png
@@ -10,12 +20,14 @@ from bot.i18n import N_, Translator
 from bot.messages import Attachment, OutgoingMessage, RichText, bold
 from bot.registry import Args, Capability, Command
 from bot.services import availability
+from bot.services.meetings import evening_of
 
 EXAMPLES = N_("Mon-Thu 18-21; Sat 10:00-13:00; weekdays after 17; not 24.12.-6.1.")
 MIDNIGHT = N_("midnight")
 
 
 async def show_or_set(ctx: Context, args: Args) -> OutgoingMessage:
+    await ctx.ensure_private_chat()  # to be reminded of the meetings they can come to
     today = ctx.now.astimezone(ctx.t.tz).date()
     words = Words(ctx.t.locale, ctx.t)
     if args.raw and words.means(args.raw, OVERVIEW):
@@ -141,6 +153,22 @@ def times_text(start: int, end: int, t: Translator) -> str:
     return f"{t.clock(start)}–{t.clock(end) if end < DAY else t(MIDNIGHT)}"
 
 
+async def reminder_hours(ctx: Context, args: Args) -> OutgoingMessage:
+    """When private reminders may come: the person's evening hours, say."""
+    await ctx.ensure_private_chat()
+    if args.raw:
+        found = hours(args.raw)
+        if found is None:
+            raise UserError(N_("Please give hours such as 18-20 or 17:30-19:00."))
+        ctx.member.reminder_start, ctx.member.reminder_end = found
+    start, end = evening_of(ctx.member, ctx.runtime)
+    return ctx.text(
+        N_("I send you reminders between {start} and {end}. Change it with /reminders 18-20."),
+        start=ctx.t.clock(start),
+        end=ctx.t.clock(end) if end < DAY else ctx.t(MIDNIGHT),
+    )
+
+
 CAPABILITY = Capability(
     "availability",
     commands=(
@@ -149,6 +177,13 @@ CAPABILITY = Capability(
             show_or_set,
             N_("Say when you can come to meetings, or see what you said"),
             usage=N_("[TIMES | clear | overview]"),
+            max_args=None,
+        ),
+        Command(
+            "reminders",
+            reminder_hours,
+            N_("Choose the hours in which reminders reach you"),
+            usage=N_("[HOURS]"),
             max_args=None,
         ),
     ),

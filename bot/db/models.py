@@ -16,6 +16,7 @@ from sqlalchemy import (
     MetaData,
     String,
     UniqueConstraint,
+    false,
 )
 from sqlalchemy.ext.asyncio import AsyncAttrs
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
@@ -45,6 +46,20 @@ class Role(StrEnum):
 class Participation(StrEnum):
     VOLUNTEER = "volunteer"  # Ehrenamt
     STAFF = "staff"  # Hauptamt
+
+
+class MeetingStatus(StrEnum):
+    DRAFT = "draft"  # slots proposed; the coordinator may change them before publishing
+    POLL = "poll"  # published: people answer until the deadline
+    DECIDING = "deciding"  # a tie: a coordinator picks the slot
+    SCHEDULED = "scheduled"
+    CANCELLED = "cancelled"
+
+
+class Answer(StrEnum):
+    YES = "yes"
+    MAYBE = "maybe"  # if need be
+    NO = "no"
 
 
 # Ids end up in button data and reminders: SQLite must never hand out a deleted id again.
@@ -79,6 +94,11 @@ class Circle(Base):
     # letter's length (ﬃ -> ffi), hence the wider column.
     name_key: Mapped[str] = mapped_column(String(255))
     created_at: Mapped[datetime]
+    # Where its meetings take place (/place): an address, an online link, and which of
+    # ACCESS_FEATURES (bot/meeting_messages.py) the place has, comma-separated.
+    place_address: Mapped[str | None] = mapped_column(String(300))
+    place_link: Mapped[str | None] = mapped_column(String(500))
+    place_access: Mapped[str] = mapped_column(String(100), default="", server_default="")
 
     channels: Mapped[list[Channel]] = relationship(back_populates="circle")
 
@@ -93,6 +113,10 @@ class Member(Base):
     name_key: Mapped[str] = mapped_column(String(255))  # display name, case-folded
     language: Mapped[str | None] = mapped_column(String(16))  # None: not chosen yet
     created_at: Mapped[datetime]
+    # When private reminders may come, in minutes after midnight (/reminders); None: the
+    # network's default evening hours.
+    reminder_start: Mapped[int | None]
+    reminder_end: Mapped[int | None]
 
     identities: Mapped[list[Identity]] = relationship(
         back_populates="member", cascade="all, delete-orphan", passive_deletes=True
@@ -157,6 +181,8 @@ class CircleMembership(Base):
     role: Mapped[Role] = mapped_column(_enum(Role))
     participation: Mapped[Participation | None] = mapped_column(_enum(Participation))
     joined_at: Mapped[datetime]
+    # Agreed to take turns moderating and taking the minutes (/rotation).
+    rotation: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
     member: Mapped[Member] = relationship()
     circle: Mapped[Circle] = relationship()
@@ -213,6 +239,108 @@ class Absence(Base):
     member_id: Mapped[int] = mapped_column(ForeignKey("members.id", ondelete="CASCADE"), index=True)
     first_day: Mapped[date]
     last_day: Mapped[date]
+
+
+class Meeting(Base):
+    """A meeting of a circle: first a poll over slots, then a time, a place and roles."""
+
+    __tablename__ = "meetings"
+    __table_args__ = (NEVER_REUSE_IDS,)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    circle_id: Mapped[int] = mapped_column(ForeignKey("circles.id", ondelete="CASCADE"), index=True)
+    title: Mapped[str] = mapped_column(String(200))
+    duration_minutes: Mapped[int]
+    status: Mapped[MeetingStatus] = mapped_column(_enum(MeetingStatus))
+    created_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("members.id", ondelete="SET NULL"), index=True
+    )
+    created_at: Mapped[datetime]
+    deadline: Mapped[datetime | None]  # of the poll
+    starts_at: Mapped[datetime | None]  # once decided
+    # The slot decided on: its yes and if-need-be answers are who is expected (a plain
+    # number, not a foreign key: the two tables would point at each other).
+    chosen_slot_id: Mapped[int | None]
+    # The calendar event's identity: the same UID for every change, SEQUENCE raised.
+    uid: Mapped[str] = mapped_column(String(100))
+    sequence: Mapped[int] = mapped_column(Integer, default=0)
+    # When the tally messages were last edited: at most one edit per chat every 3 s.
+    tally_edited_at: Mapped[datetime | None]
+    moderator_id: Mapped[int | None] = mapped_column(
+        ForeignKey("members.id", ondelete="SET NULL"), index=True
+    )
+    minute_taker_id: Mapped[int | None] = mapped_column(
+        ForeignKey("members.id", ondelete="SET NULL"), index=True
+    )
+
+    # Loaded with the meeting: nearly everything done with a meeting needs its slots.
+    slots: Mapped[list[MeetingSlot]] = relationship(
+        order_by="MeetingSlot.starts_at",
+        cascade="all, delete-orphan",
+        passive_deletes=True,
+        lazy="selectin",
+    )
+    circle: Mapped[Circle] = relationship()
+
+
+class MeetingSlot(Base):
+    __tablename__ = "meeting_slots"
+    __table_args__ = (NEVER_REUSE_IDS,)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    meeting_id: Mapped[int] = mapped_column(
+        ForeignKey("meetings.id", ondelete="CASCADE"), index=True
+    )
+    starts_at: Mapped[datetime]
+
+
+class Vote(Base):
+    """One person's answer for one slot; changed in place until the poll closes."""
+
+    __tablename__ = "votes"
+    __table_args__ = (UniqueConstraint("slot_id", "member_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slot_id: Mapped[int] = mapped_column(ForeignKey("meeting_slots.id", ondelete="CASCADE"))
+    # None once the person had themselves forgotten: the tally stays right.
+    member_id: Mapped[int | None] = mapped_column(
+        ForeignKey("members.id", ondelete="SET NULL"), index=True
+    )
+    answer: Mapped[Answer] = mapped_column(_enum(Answer))
+    volunteer: Mapped[bool] = mapped_column(Boolean, default=False)  # when they answered
+    answered_at: Mapped[datetime]
+
+
+class MeetingPost(Base):
+    """A message about a meeting in one chat, to be edited later (the live tally)."""
+
+    __tablename__ = "meeting_posts"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    meeting_id: Mapped[int] = mapped_column(
+        ForeignKey("meetings.id", ondelete="CASCADE"), index=True
+    )
+    channel_id: Mapped[int] = mapped_column(ForeignKey("channels.id", ondelete="CASCADE"))
+    kind: Mapped[str] = mapped_column(String(16))
+    outbox_id: Mapped[int]  # its outbox row knows the platform's message id once sent
+
+
+class AgendaItem(Base):
+    """A point for a circle's next meeting (meeting_id None) or one held (set)."""
+
+    __tablename__ = "agenda_items"
+    __table_args__ = (NEVER_REUSE_IDS,)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    circle_id: Mapped[int] = mapped_column(ForeignKey("circles.id", ondelete="CASCADE"), index=True)
+    meeting_id: Mapped[int | None] = mapped_column(
+        ForeignKey("meetings.id", ondelete="SET NULL"), index=True
+    )
+    member_id: Mapped[int | None] = mapped_column(
+        ForeignKey("members.id", ondelete="SET NULL"), index=True
+    )
+    text: Mapped[str] = mapped_column(String(500))
+    created_at: Mapped[datetime]
 
 
 class Reminder(Base):

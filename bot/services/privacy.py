@@ -20,13 +20,16 @@ from sqlalchemy.orm import InstrumentedAttribute
 
 from bot.db.models import (
     Absence,
+    AgendaItem,
     AvailabilityWindow,
     Channel,
     CircleMembership,
     Identity,
+    Meeting,
     Member,
     OutboxMessage,
     Reminder,
+    Vote,
 )
 from bot.events import ChatKind
 
@@ -51,6 +54,12 @@ PERSONAL_DATA: tuple[PersonalData, ...] = (
     PersonalData("reminders", Reminder.member_id, "delete"),
     PersonalData("availability_windows", AvailabilityWindow.member_id, "delete"),
     PersonalData("absences", Absence.member_id, "delete"),
+    # Answers keep counting; agenda points and meetings stay the circle's.
+    PersonalData("votes", Vote.member_id, "anonymise"),
+    PersonalData("agenda_items", AgendaItem.member_id, "anonymise"),
+    PersonalData("meetings_created", Meeting.created_by_id, "anonymise"),
+    PersonalData("meetings_moderated", Meeting.moderator_id, "anonymise"),
+    PersonalData("meetings_minuted", Meeting.minute_taker_id, "anonymise"),
     # Private chats: erased after the goodbye is delivered (see forget()).
     PersonalData("private_chats", Channel.member_id, "delete"),
 )
