@@ -31,11 +31,11 @@ ANSWERS = {
 }
 ANSWER_CODES = {Answer.YES: "y", Answer.MAYBE: "m", Answer.NO: "n"}
 
-DECIDED = N_("{title} ({circle}) takes place on {when}.")
-MOVED = N_("{title} ({circle}) has been moved to {when}.")
-CANCELLED = N_("{title} ({circle}) on {when} is cancelled.")
-EVE = N_("Reminder: {title} ({circle}) is tomorrow, {when}.")
-SOON = N_("Reminder: {title} ({circle}) begins in two hours, {when}.")
+DECIDED = N_("{meeting} takes place on {when}.")
+MOVED = N_("{meeting} has been moved to {when}.")
+CANCELLED = N_("{meeting} on {when} is cancelled.")
+EVE = N_("Reminder: {meeting} is tomorrow, {when}.")
+SOON = N_("Reminder: {meeting} begins in two hours, {when}.")
 
 
 @dataclass(frozen=True, slots=True)
@@ -137,7 +137,7 @@ def tally(t: Translator, state: Poll, replaces: str | None = None) -> OutgoingMe
 
 def status(t: Translator, state: Poll, for_coordinator: bool) -> RichText:
     text = tally(t, state).text
-    if state.meeting.deadline:
+    if state.meeting.deadline and state.meeting.status is MeetingStatus.POLL:
         text += "\n" + t("The poll closes {when}.", when=t.datetime(state.meeting.deadline))
     if for_coordinator:
         text += "\n" + t(
@@ -186,9 +186,7 @@ def announcement(
     meeting, circle = details.meeting, details.circle
     assert meeting.starts_at is not None
     when = slot_label(t, meeting.starts_at, meeting.duration_minutes)
-    text = RichText.format(
-        t(headline), title=bold(meeting.title), circle=circle.name, when=bold(when)
-    )
+    text = RichText.format(t(headline), meeting=bold(name(meeting, circle)), when=bold(when))
     lines = place_lines(t, circle)
     if details.moderator:
         lines.append(t("Moderation: {name}", name=details.moderator))
@@ -204,7 +202,7 @@ def announcement(
     entry = CalendarEntry(
         uid=meeting.uid,
         sequence=meeting.sequence,
-        title=f"{meeting.title} ({circle.name})",
+        title=name(meeting, circle),
         starts_at=meeting.starts_at,
         duration_minutes=meeting.duration_minutes,
         location=circle.place_address or circle.place_link or "",
@@ -214,6 +212,13 @@ def announcement(
     )
     calendar = Attachment(f"meeting-{meeting.id}.ics", "text/calendar", ics(entry, tz, now))
     return OutgoingMessage(text, attachments=(calendar,))
+
+
+def name(meeting: Meeting, circle: Circle) -> str:
+    """ "Plenum", or "Kick-off (AG Wohnen)" when the title does not name the circle."""
+    if circle.name.casefold() in meeting.title.casefold():
+        return meeting.title
+    return f"{meeting.title} ({circle.name})"
 
 
 def place_lines(t: Translator, circle: Circle) -> list[str]:

@@ -121,10 +121,6 @@ class Outbox:
             await session.execute(statement)
         channel.unreachable_since = None
 
-    def translator_for_channel(self, channel: Channel) -> Translator:
-        """A group chat's language: its own, if set, else the network's."""
-        return self._catalogs.translator(channel.language)
-
     async def translator_for(self, session: AsyncSession, member: Member) -> Translator:
         hints = await session.scalars(
             select(Identity.language_hint).where(Identity.member_id == member.id)

@@ -74,8 +74,8 @@ def propose(
             key = (candidate.volunteers, candidate.can_come, day.weekday() not in weekdays)
             if best_key is None or key > best_key:
                 best, best_key = candidate, key
-        if best is None:
-            break
+        if best is None or (best.can_come == 0 and best.unknown < len(people)):
+            break  # nobody who said when they can come could come: no slot worth polling
         chosen.append(best)
         days.add(best.starts_at.date())
         weekdays.add(best.starts_at.weekday())

@@ -56,6 +56,7 @@ async def _new(ctx: Context, circle: Circle, rest: str) -> OutgoingMessage:
         ctx.runtime,
         circle,
         ctx.member,
+        ctx.t.code,
         title,
         settings.duration_minutes if duration is None else duration,
         settings.within_weeks if weeks is None else weeks,

@@ -250,6 +250,8 @@ class Meeting(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     circle_id: Mapped[int] = mapped_column(ForeignKey("circles.id", ondelete="CASCADE"), index=True)
     title: Mapped[str] = mapped_column(String(200))
+    # Its posts in a chat without a language of its own: that of whoever planned it.
+    language: Mapped[str] = mapped_column(String(16))
     duration_minutes: Mapped[int]
     status: Mapped[MeetingStatus] = mapped_column(_enum(MeetingStatus))
     created_by_id: Mapped[int | None] = mapped_column(

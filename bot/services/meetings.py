@@ -115,6 +115,7 @@ async def create(
     runtime: Runtime,
     circle: Circle,
     member: Member,
+    language: str,
     title: str,
     duration: int,
     weeks: int,
@@ -152,6 +153,7 @@ async def create(
     meeting = Meeting(
         circle_id=circle.id,
         title=title,
+        language=language,
         duration_minutes=duration,
         status=MeetingStatus.DRAFT,
         created_by_id=member.id,
@@ -279,7 +281,7 @@ async def publish(session: AsyncSession, runtime: Runtime, meeting: Meeting) -> 
     )
     meeting.tally_edited_at = now
     poll = await poll_state(session, meeting)
-    for channel, t in await _circle_channels(session, runtime, meeting.circle_id):
+    for channel, t in await _circle_channels(session, runtime, meeting):
         for kind, message in (("poll", say.poll(t, poll)), ("tally", say.tally(t, poll))):
             row = await runtime.outbox.queue(session, channel, message)
             session.add(
@@ -356,7 +358,7 @@ async def edit_tallies(session: AsyncSession, runtime: Runtime, meeting: Meeting
             unsent = unsent or failed is None
             continue
         channel = await session.get_one(Channel, post.channel_id)
-        t = runtime.outbox.translator_for_channel(channel)
+        t = _translator(runtime, channel, meeting)
         await runtime.outbox.queue(session, channel, say.tally(t, poll, replaces=message_id))
     if unsent:
         _remind(session, TALLY, now + TALLY_EVERY, meeting.id, now)
@@ -376,7 +378,7 @@ async def poll_state(session: AsyncSession, meeting: Meeting) -> Poll:
         .join(MeetingSlot, MeetingSlot.id == Vote.slot_id)
         .where(MeetingSlot.meeting_id == meeting.id)
     )
-    counts = tally.count((slot.id for slot in slots), votes.tuples())
+    counts = tally.count((slot.id for slot in slots), votes.all())
     answered_ids = (
         select(Vote.member_id).join(MeetingSlot).where(MeetingSlot.meeting_id == meeting.id)
     )
@@ -408,7 +410,7 @@ async def close(session: AsyncSession, runtime: Runtime, meeting: Meeting) -> No
     else:
         meeting.status = MeetingStatus.DECIDING
         tied = [s for s in poll.slots if s.id in best]
-        for channel, t in await _circle_channels(session, runtime, meeting.circle_id):
+        for channel, t in await _circle_channels(session, runtime, meeting):
             await runtime.outbox.queue(session, channel, say.tie(t, meeting, poll.slots, tied))
     await edit_tallies(session, runtime, meeting)  # the final count, marked closed
 
@@ -451,7 +453,7 @@ async def cancel(session: AsyncSession, runtime: Runtime, meeting: Meeting) -> N
         meeting.sequence += 1
         await _announce(session, runtime, meeting, say.CANCELLED, notify_voters=True)
         return
-    for channel, t in await _circle_channels(session, runtime, meeting.circle_id):
+    for channel, t in await _circle_channels(session, runtime, meeting):
         await runtime.outbox.queue(session, channel, say.poll_cancelled(t, meeting))
 
 
@@ -466,7 +468,7 @@ async def _announce(
     def build(t: Translator) -> OutgoingMessage:
         return say.announcement(t, details, what, tz, now)
 
-    for channel, t in await _circle_channels(session, runtime, meeting.circle_id):
+    for channel, t in await _circle_channels(session, runtime, meeting):
         await runtime.outbox.queue(session, channel, build(t))
     if notify_voters:
         for member in await _voters(session, meeting, (Answer.YES, Answer.MAYBE, Answer.NO)):
@@ -637,14 +639,19 @@ async def mark_held(session: AsyncSession, meeting: Meeting) -> None:
 
 
 async def _circle_channels(
-    session: AsyncSession, runtime: Runtime, circle_id: int
+    session: AsyncSession, runtime: Runtime, meeting: Meeting
 ) -> list[tuple[Channel, Translator]]:
+    """The circle's group chats, each with the language the meeting's posts take there."""
     channels = await session.scalars(
         select(Channel)
-        .where(Channel.circle_id == circle_id, Channel.kind == ChatKind.GROUP)
+        .where(Channel.circle_id == meeting.circle_id, Channel.kind == ChatKind.GROUP)
         .order_by(Channel.id)
     )
-    return [(c, runtime.outbox.translator_for_channel(c)) for c in channels]
+    return [(c, _translator(runtime, c, meeting)) for c in channels]
+
+
+def _translator(runtime: Runtime, channel: Channel, meeting: Meeting) -> Translator:
+    return runtime.catalogs.translator(channel.language or meeting.language)
 
 
 def _remind(

@@ -21,6 +21,7 @@ def upgrade() -> None:
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('circle_id', sa.Integer(), nullable=False),
     sa.Column('title', sa.String(length=200), nullable=False),
+    sa.Column('language', sa.String(length=16), nullable=False),
     sa.Column('duration_minutes', sa.Integer(), nullable=False),
     sa.Column('status', sa.Enum('draft', 'poll', 'deciding', 'scheduled', 'cancelled', name='meetingstatus', native_enum=False, length=16), nullable=False),
     sa.Column('created_by_id', sa.Integer(), nullable=True),
