@@ -119,7 +119,7 @@ def tally(t: Translator, state: Poll, replaces: str | None = None) -> OutgoingMe
     text = RichText.format(
         t("Answers for {title} ({count}):"),
         title=bold(meeting.title),
-        count=str(len(state.answered)),
+        count=str(state.answered),
     )
     for number, slot in enumerate(state.slots, 1):
         count = state.counts[slot.id]
@@ -142,13 +142,13 @@ def status(t: Translator, state: Poll, for_coordinator: bool) -> RichText:
     if for_coordinator:
         text += "\n" + t(
             "Answered ({count}): {names}",
-            count=len(state.answered),
-            names=", ".join(state.answered) or "–",
+            count=len(state.answered_names),
+            names=", ".join(state.answered_names) or "–",
         )
         text += "\n" + t(
             "Not yet ({count}): {names}",
-            count=len(state.silent),
-            names=", ".join(state.silent) or "–",
+            count=len(state.silent_names),
+            names=", ".join(state.silent_names) or "–",
         )
     return text
 

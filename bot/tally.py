@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any
 
-from bot.db.models import Answer
+from bot.db.models import Answer, MeetingSlot
 
 
 @dataclass(slots=True)
@@ -21,22 +22,18 @@ class Count:
         return (self.yes, self.yes + self.maybe, self.volunteers)
 
 
-def count(slot_ids: Iterable[int], votes: Iterable[tuple[int, Answer, bool]]) -> dict[int, Count]:
-    """Per slot, from (slot, answer, volunteer) rows; slots nobody answered count zero."""
-    counts = {slot_id: Count() for slot_id in slot_ids}
-    for slot_id, answer, volunteer in votes:
-        tally = counts.get(slot_id)
-        if tally is None:
-            continue
-        if answer is Answer.YES:
-            tally.yes += 1
-        elif answer is Answer.MAYBE:
-            tally.maybe += 1
-        else:
-            tally.no += 1
-            continue
-        tally.volunteers += volunteer
-    return counts
+def change(answer: Answer, volunteer: bool, by: int) -> dict[str, Any]:
+    """What one answer adds to (by=1) or takes from (by=-1) its slot's counts, as SQL
+    expressions, so that votes at the same moment never overwrite each other's counts."""
+    column = {Answer.YES: "yes", Answer.MAYBE: "maybe", Answer.NO: "no"}[answer]
+    values: dict[str, Any] = {column: getattr(MeetingSlot, column) + by}
+    if volunteer and answer is not Answer.NO:
+        values["volunteers"] = MeetingSlot.volunteers + by
+    return values
+
+
+def counts(slots: Iterable[MeetingSlot]) -> dict[int, Count]:
+    return {slot.id: Count(slot.yes, slot.maybe, slot.no, slot.volunteers) for slot in slots}
 
 
 def winners(counts: dict[int, Count]) -> list[int]:

@@ -11,11 +11,10 @@ from icalendar import Calendar
 
 from bot.availability import Absence, Window
 from bot.calendar_file import CalendarEntry, ics
-from bot.db.models import Answer
 from bot.events import ButtonEvent
 from bot.proposals import Person, propose
 from bot.services.meetings import public_holidays
-from bot.tally import count, winners
+from bot.tally import Count, winners
 from tests.helpers import Chat
 
 BERLIN = ZoneInfo("Europe/Berlin")
@@ -97,18 +96,28 @@ def test_nobody_able_to_come_means_no_slot_but_nobody_said_means_any() -> None:
 
 
 def test_the_tally_prefers_yes_then_if_need_be_then_volunteers() -> None:
-    votes = [
-        (1, Answer.YES, False),
-        (2, Answer.YES, False),
-        (2, Answer.MAYBE, True),
-        (3, Answer.YES, True),
-        (3, Answer.MAYBE, False),
-        (3, Answer.NO, True),
-    ]
-    counts = count([1, 2, 3, 4], votes)
-    assert (counts[3].yes, counts[3].maybe, counts[3].no, counts[3].volunteers) == (1, 1, 1, 1)
+    counts = {
+        1: Count(yes=1),
+        2: Count(yes=1, maybe=1, volunteers=1),
+        3: Count(yes=1, maybe=1, no=1, volunteers=1),
+        4: Count(),
+    }
     assert winners(counts) == [2, 3]  # a tie: the same yes, yes + if need be, volunteers
-    assert winners(count([1, 2], [(1, Answer.MAYBE, False), (2, Answer.YES, False)])) == [2]
+    assert winners({1: Count(maybe=3), 2: Count(yes=1)}) == [2]
+    assert winners({1: Count(yes=1, maybe=1), 2: Count(yes=1, maybe=2)}) == [2]
+    assert winners({1: Count(yes=1, volunteers=1), 2: Count(yes=1)}) == [1]
+
+
+async def test_changing_an_answer_moves_it_between_counts(chat: Chat) -> None:
+    chat.set_now("2026-11-21 18:00")
+    await _poll(chat, "ben")
+    await chat.tap("ben", "plenum", "1: ja")
+    await chat.tap("ben", "plenum", "1: nein")
+    await chat.tap("ben", "plenum", "2: notfalls")
+    slots = (await chat.rows())["meeting_slots"]
+    first, second = sorted(slots, key=lambda slot: slot["starts_at"])[:2]
+    assert (first["yes"], first["no"], second["maybe"]) == (0, 1, 1)
+    assert [m["answered"] for m in (await chat.rows())["meetings"]] == [1]
 
 
 def test_the_calendar_file_keeps_its_uid_and_counts_changes() -> None:

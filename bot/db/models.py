@@ -266,6 +266,7 @@ class Meeting(Base):
     # The calendar event's identity: the same UID for every change, SEQUENCE raised.
     uid: Mapped[str] = mapped_column(String(100))
     sequence: Mapped[int] = mapped_column(Integer, default=0)
+    answered: Mapped[int] = mapped_column(Integer, default=0)  # people who answered the poll
     # When the tally messages were last edited: at most one edit per chat every 3 s.
     tally_edited_at: Mapped[datetime | None]
     moderator_id: Mapped[int | None] = mapped_column(
@@ -294,6 +295,12 @@ class MeetingSlot(Base):
         ForeignKey("meetings.id", ondelete="CASCADE"), index=True
     )
     starts_at: Mapped[datetime]
+    # The tally, kept up to date with each vote in the same unit of work: reading it is
+    # one row per slot, however many answered (bench/bench_meetings.py).
+    yes: Mapped[int] = mapped_column(Integer, default=0)
+    maybe: Mapped[int] = mapped_column(Integer, default=0)
+    no: Mapped[int] = mapped_column(Integer, default=0)
+    volunteers: Mapped[int] = mapped_column(Integer, default=0)  # volunteers' yes or maybe
 
 
 class Vote(Base):

@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import delete, exists, select
+from sqlalchemy import delete, exists, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot import meeting_messages as say
@@ -71,8 +71,9 @@ class Poll:
     meeting: Meeting
     slots: list[MeetingSlot]
     counts: dict[int, tally.Count]
-    answered: list[str]  # names of members who answered
-    silent: list[str]  # names of members who did not
+    answered: int  # how many people answered
+    answered_names: list[str]  # only when asked for: who answered
+    silent_names: list[str]  # and who did not
 
 
 # Finding meetings
@@ -312,13 +313,33 @@ async def vote(
     if existing is not None and existing.answer is answer:
         raise UserError(N_("You have already given that answer; nothing changed."))
     if existing is None:
+        if not await has_answered(session, meeting, member.id):
+            await session.execute(
+                update(Meeting)
+                .where(Meeting.id == meeting.id)
+                .values(answered=Meeting.answered + 1)
+            )
         existing = Vote(slot_id=slot_id, member_id=member.id)
         session.add(existing)
+    else:
+        await _count(session, slot_id, existing.answer, existing.volunteer, -1)
     existing.answer = answer
     existing.volunteer = membership.participation is Participation.VOLUNTEER
     existing.answered_at = now
+    await _count(session, slot_id, answer, existing.volunteer, 1)
     await show_tally_soon(session, runtime, meeting)
     return meeting
+
+
+async def _count(
+    session: AsyncSession, slot_id: int, answer: Answer, volunteer: bool, by: int
+) -> None:
+    await session.execute(
+        update(MeetingSlot)
+        .where(MeetingSlot.id == slot_id)
+        .values(tally.change(answer, volunteer, by))
+        .execution_options(synchronize_session=False)
+    )
 
 
 async def show_tally_soon(session: AsyncSession, runtime: Runtime, meeting: Meeting) -> None:
@@ -364,35 +385,32 @@ async def edit_tallies(session: AsyncSession, runtime: Runtime, meeting: Meeting
         _remind(session, TALLY, now + TALLY_EVERY, meeting.id, now)
 
 
-async def poll_state(session: AsyncSession, meeting: Meeting) -> Poll:
+async def poll_state(session: AsyncSession, meeting: Meeting, names: bool = False) -> Poll:
+    """The slots with their counts; with `names`, who answered and who did not (for the
+    coordinator)."""
     await session.flush()
     slots = list(
         await session.scalars(
             select(MeetingSlot)
             .where(MeetingSlot.meeting_id == meeting.id)
             .order_by(MeetingSlot.starts_at, MeetingSlot.id)
+            .execution_options(populate_existing=True)  # counts change by SQL expressions
         )
     )
-    votes = await session.execute(
-        select(Vote.slot_id, Vote.answer, Vote.volunteer)
-        .join(MeetingSlot, MeetingSlot.id == Vote.slot_id)
-        .where(MeetingSlot.meeting_id == meeting.id)
-    )
-    counts = tally.count((slot.id for slot in slots), votes.all())
-    answered_ids = (
-        select(Vote.member_id).join(MeetingSlot).where(MeetingSlot.meeting_id == meeting.id)
-    )
-    people = await session.execute(
-        select(Member.display_name, Member.id.in_(answered_ids))
-        .join(CircleMembership, CircleMembership.member_id == Member.id)
-        .where(CircleMembership.circle_id == meeting.circle_id)
-        .order_by(Member.name_key, Member.id)
-    )
-    answered: list[str] = []
+    answered = await session.scalar(select(Meeting.answered).where(Meeting.id == meeting.id))
+    said: list[str] = []
     silent: list[str] = []
-    for name, did in people:
-        (answered if did else silent).append(name)
-    return Poll(meeting, slots, counts, answered, silent)
+    if names:
+        answered_ids = select(Vote.member_id).where(Vote.slot_id.in_([s.id for s in slots]))
+        people = await session.execute(
+            select(Member.display_name, Member.id.in_(answered_ids))
+            .join(CircleMembership, CircleMembership.member_id == Member.id)
+            .where(CircleMembership.circle_id == meeting.circle_id)
+            .order_by(Member.name_key, Member.id)
+        )
+        for name, did in people:
+            (said if did else silent).append(name)
+    return Poll(meeting, slots, tally.counts(slots), answered or 0, said, silent)
 
 
 # Deciding

@@ -31,6 +31,7 @@ def upgrade() -> None:
     sa.Column('chosen_slot_id', sa.Integer(), nullable=True),
     sa.Column('uid', sa.String(length=100), nullable=False),
     sa.Column('sequence', sa.Integer(), nullable=False),
+    sa.Column('answered', sa.Integer(), nullable=False),
     sa.Column('tally_edited_at', sa.DateTime(timezone=True), nullable=True),
     sa.Column('moderator_id', sa.Integer(), nullable=True),
     sa.Column('minute_taker_id', sa.Integer(), nullable=True),
@@ -82,6 +83,10 @@ def upgrade() -> None:
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('meeting_id', sa.Integer(), nullable=False),
     sa.Column('starts_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('yes', sa.Integer(), nullable=False),
+    sa.Column('maybe', sa.Integer(), nullable=False),
+    sa.Column('no', sa.Integer(), nullable=False),
+    sa.Column('volunteers', sa.Integer(), nullable=False),
     sa.ForeignKeyConstraint(['meeting_id'], ['meetings.id'], name=op.f('fk_meeting_slots_meeting_id_meetings'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_meeting_slots')),
     sqlite_autoincrement=True
