@@ -8,7 +8,7 @@ from datetime import datetime
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db.models import AgendaItem, Circle, CircleMembership, Member
-from bot.errors import UserError
+from bot.errors import UserError, check_length
 from bot.i18n import N_
 from bot.meeting_messages import ACCESS_FEATURES
 from bot.services.meetings import open_agenda
@@ -25,12 +25,7 @@ async def add(
     """Returns the new item's number."""
     if not text:
         raise UserError(N_("What should be on the agenda? For example: /agenda add Budget 2027"))
-    if len(text) > MAX_ITEM:
-        raise UserError(
-            N_("That is too long ({length} characters, at most {max})."),
-            length=len(text),
-            max=MAX_ITEM,
-        )
+    check_length(text, MAX_ITEM)
     items = await open_agenda(session, circle.id)
     if len(items) >= MAX_ITEMS:
         raise UserError(N_("The agenda has {max} points already."), max=MAX_ITEMS)
@@ -62,12 +57,7 @@ async def set_rotation(session: AsyncSession, circle: Circle, member: Member, on
 
 
 def set_address(circle: Circle, address: str) -> None:
-    if len(address) > MAX_ADDRESS:
-        raise UserError(
-            N_("That is too long ({length} characters, at most {max})."),
-            length=len(address),
-            max=MAX_ADDRESS,
-        )
+    check_length(address, MAX_ADDRESS)
     circle.place_address = address or None
 
 

@@ -40,7 +40,7 @@ from bot.db.models import (
 from bot.db.models import (
     AvailabilityWindow as WindowRow,
 )
-from bot.errors import UserError
+from bot.errors import UserError, check_length
 from bot.events import ChatKind
 from bot.i18n import N_, Translator
 from bot.messages import OutgoingMessage
@@ -171,12 +171,7 @@ async def create(
 def check_title(title: str) -> None:
     if not title:
         raise UserError(N_("Please give the meeting a title, for example: /meeting new Plenum"))
-    if len(title) > MAX_TITLE:
-        raise UserError(
-            N_("That title is too long ({length} characters, at most {max})."),
-            length=len(title),
-            max=MAX_TITLE,
-        )
+    check_length(title, MAX_TITLE)
 
 
 def check_duration(minutes: int) -> None:
