@@ -124,7 +124,7 @@ async def _status(ctx: Context, circle: Circle) -> OutgoingMessage:
     if found is not None and found.status is MeetingStatus.DRAFT:
         return await _draft(ctx, found)
     if found is not None:
-        poll = await meetings.poll_state(ctx.session, found)
+        poll = await meetings.poll_state(ctx.session, found, names=ctx.is_coordinator)
         return OutgoingMessage(say.status(ctx.t, poll, ctx.is_coordinator))
     coming = await meetings.next_scheduled(ctx.session, circle.id, ctx.now)
     if coming is None:
