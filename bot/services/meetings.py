@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import delete, exists, select, update
+from sqlalchemy import Select, delete, exists, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot import meeting_messages as say
@@ -396,9 +396,8 @@ async def poll_state(session: AsyncSession, meeting: Meeting, names: bool = Fals
     said: list[str] = []
     silent: list[str] = []
     if names:
-        answered_ids = select(Vote.member_id).where(Vote.slot_id.in_([s.id for s in slots]))
         people = await session.execute(
-            select(Member.display_name, Member.id.in_(answered_ids))
+            select(Member.display_name, Member.id.in_(_answered(meeting)))
             .join(CircleMembership, CircleMembership.member_id == Member.id)
             .where(CircleMembership.circle_id == meeting.circle_id)
             .order_by(Member.name_key, Member.id)
@@ -594,31 +593,28 @@ async def plan_nudges(session: AsyncSession, runtime: Runtime, meeting: Meeting)
 
 async def has_answered(session: AsyncSession, meeting: Meeting, member_id: int) -> bool:
     return bool(
-        await session.scalar(
-            select(
-                exists().where(
-                    Vote.member_id == member_id,
-                    Vote.slot_id == MeetingSlot.id,
-                    MeetingSlot.meeting_id == meeting.id,
-                )
-            )
-        )
+        await session.scalar(select(_answered(meeting).where(Vote.member_id == member_id).exists()))
     )
 
 
 async def _silent_members(session: AsyncSession, meeting: Meeting) -> Sequence[Member]:
-    answered = select(Vote.member_id).join(MeetingSlot).where(MeetingSlot.meeting_id == meeting.id)
+    answered = _answered(meeting).where(Vote.member_id.is_not(None))
     return list(
         await session.scalars(
             select(Member)
             .join(CircleMembership, CircleMembership.member_id == Member.id)
             .where(
                 CircleMembership.circle_id == meeting.circle_id,
-                Member.id.not_in(answered.where(Vote.member_id.is_not(None))),
+                Member.id.not_in(answered),
             )
             .order_by(Member.id)
         )
     )
+
+
+def _answered(meeting: Meeting) -> Select[int | None]:
+    """The members who answered the meeting's poll, as a subquery."""
+    return select(Vote.member_id).join(MeetingSlot).where(MeetingSlot.meeting_id == meeting.id)
 
 
 async def _voters(
@@ -626,7 +622,7 @@ async def _voters(
 ) -> Sequence[Member]:
     """Who answered the chosen slot with one of `answers`; with NO among them, everyone
     who answered the poll at all."""
-    query = select(Vote.member_id).join(MeetingSlot).where(MeetingSlot.meeting_id == meeting.id)
+    query = _answered(meeting)
     if Answer.NO not in answers:
         query = query.where(Vote.slot_id == meeting.chosen_slot_id, Vote.answer.in_(answers))
     return list(
