@@ -174,6 +174,13 @@ class MatrixBot:
     handled: list[Event]
     sender: asyncio.Task[None]  # the outbox's own loop, as in the app: held messages go
 
+    async def until_handled(self, event_id: str) -> None:
+        """Until the core has handled the Matrix event `event_id` and sent its answers."""
+        deadline = time.monotonic() + DEADLINE
+        while not any((e.raw or {}).get("event_id") == event_id for e in self.handled):
+            assert time.monotonic() < deadline, f"{event_id} never handled"
+            await asyncio.sleep(0.02)
+
     async def stop(self) -> None:
         await self.transport.stop()
         self.core.sender.stop()
@@ -208,9 +215,11 @@ async def start_bot(settings: Settings, clock: Clock | None = None, **options: A
     handled: list[Event] = []
 
     async def handle(event: Event) -> None:
-        handled.append(event)
-        await core.dispatcher.handle(event)
-        await core.sender.drain()
+        try:
+            await core.dispatcher.handle(event)
+            await core.sender.drain()
+        finally:
+            handled.append(event)  # when the core is done with it: tests wait for that
 
     try:
         await transport.start(handle, core.store)

@@ -15,7 +15,7 @@ import re
 import time
 from collections.abc import Sequence
 from contextlib import suppress
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import aiohttp
@@ -42,6 +42,7 @@ class Sent:
     message_id: int
     text: str
     params: dict[str, Any]
+    edited: bool = False  # in `log`: this is an edit of an earlier message
 
 
 @dataclass
@@ -49,6 +50,7 @@ class FakeBotAPI:
     updates: list[dict[str, Any]] = field(default_factory=list)
     sent: list[Sent] = field(default_factory=list)  # what the bot sent, as it is now
     edits: list[Sent] = field(default_factory=list)
+    log: list[Sent] = field(default_factory=list)  # every send and edit, as it was then
     deleted: list[tuple[int, int]] = field(default_factory=list)  # (chat id, message id)
     actions: list[tuple[int, str]] = field(default_factory=list)  # (chat id, chat action)
     files: dict[str, bytes] = field(default_factory=dict)  # what people sent, by file id
@@ -380,6 +382,7 @@ class FakeBotAPI:
             found.text = text
         found.params["reply_markup"] = markup
         self.edits.append(Sent(found.method, found.chat_id, found.message_id, found.text, params))
+        self.log.append(replace(found, params=dict(found.params), edited=True))
         return _ok(self._message(found.method, found.chat_id, found.message_id, found.text))
 
     async def _api_deleteMessage(self, params: dict[str, Any]) -> web.Response:
@@ -441,6 +444,7 @@ class FakeBotAPI:
             )
         message_id = next(self._ids)
         self.sent.append(Sent(method, chat_id, message_id, text, {**params, **extra}))
+        self.log.append(replace(self.sent[-1], params=dict(self.sent[-1].params)))
         self._new_sent.set()
         return _ok(self._message(method, chat_id, message_id, text))
 

@@ -2,9 +2,10 @@
 
 Each transcript runs on the console first, which says how many messages every step should
 produce; then the same steps go through the fake Bot API to the real PTB client, and the
-bot's Telegram messages, rendered back into the transcript's output format, must match.
-What legitimately differs is normalised: time stamps, the platform's name in /whoami and
-the size of the /mydata file (ids and platform names differ in it).
+bot's Telegram messages and edits, rendered back into the transcript's output format, must
+match. The bot's clock is a ManualClock that `!now` and `!wait` move as on the console.
+What legitimately differs is normalised: time stamps, the message an edit names, the
+platform's name in /whoami and the size of files (ids and platform names differ in them).
 """
 
 from __future__ import annotations
@@ -12,26 +13,32 @@ from __future__ import annotations
 import html
 import re
 from dataclasses import replace
+from functools import partial
 from pathlib import Path
 
 import pytest
 
+from bot.clock import ManualClock
 from bot.config import DatabaseSettings, NetworkSettings, Settings
-from bot.transports.console.script import Restart, Say, SetNow, Step, Tap, Wait, parse
+from bot.transports.console.script import (
+    DEFAULT_START,
+    Restart,
+    Say,
+    SetNow,
+    Step,
+    Tap,
+    Wait,
+    advance,
+    local_time,
+    parse,
+)
+from bot.transports.console.transport import same_label
 from handlers import capabilities
 from tests.helpers import Chat
 from tests.telegram_fake import FakeBotAPI, Sent
 from tests.telegram_running import Running, fake_bot_api, start
 
-# Transcripts that move the clock to fire reminders and whose bot edits messages: played
-# on the console only, as these replays run on real time and compare sent messages; a
-# meeting over both platforms at once is tests/test_meetings_across.py.
-CONSOLE_ONLY = {"meeting", "meeting_en"}
-TRANSCRIPTS = sorted(
-    path
-    for path in (Path(__file__).parent / "transcripts").glob("*.txt")
-    if path.stem not in CONSOLE_ONLY
-)
+TRANSCRIPTS = sorted((Path(__file__).parent / "transcripts").glob("*.txt"))
 
 
 class People:
@@ -61,10 +68,11 @@ class People:
 
 
 def as_transcript(sent: Sent, people: People) -> str:
-    """A Telegram message in the transcript's output format, without its time stamp."""
+    """A Telegram message or edit in the transcript's output format, without its time stamp."""
     text = html.unescape(re.sub(r"</?(b|i|code)>", "", sent.text))
     lines = text.split("\n")
-    out = [f"bot -> {people.address(sent.chat_id)}: {lines[0]}"] if text else []
+    edits = "(edits) " if sent.edited else ""
+    out = [f"bot -> {people.address(sent.chat_id)}: {edits}{lines[0]}"] if text else []
     out += [f"  {line}" for line in lines[1:]]
     keyboard = (sent.params.get("reply_markup") or {}).get("inline_keyboard", [])
     out += ["  " + " ".join(f"[{b['text']}]" for b in row) for row in keyboard]
@@ -76,6 +84,7 @@ def as_transcript(sent: Sent, people: People) -> str:
 def normalise(text: str) -> str:
     text = re.sub(r"^\[\d{4}-\d\d-\d\d \d\d:\d\d\] ", "", text, flags=re.M)
     text = re.sub(r"<file: ([^,>]+), \d+ bytes>", r"<file: \1>", text)
+    text = re.sub(r"^(bot -> \S+: )\(edits b\d+\) ", r"\1(edits) ", text, flags=re.M)
     return re.sub(r"(Accounts|Konten): (console|telegram) ", r"\1: PLATFORM ", text)
 
 
@@ -94,18 +103,23 @@ async def test_a_transcript_over_telegram_gives_the_same_replies(
             settings,
             network=NetworkSettings(name=settings.network.name, coordinators=coordinators),
         )
-        bot = await start(telegram_settings, fake)
+        clock = ManualClock(local_time(DEFAULT_START, settings.network.tz))
+        bot = await start(telegram_settings, fake, clock=clock)
         try:
             total = 0
             for step, count in zip(steps, counts, strict=True):
-                bot = await _play(step, bot, people, telegram_settings)
+                bot = await _play(step, bot, people, telegram_settings, clock)
+                await bot.until(partial(_said, fake, total + count), f"{total + count} said")
+                await bot.settled()
+                said = "\n".join(as_transcript(s, people) for s in fake.log[total:])
+                assert normalise(said) == normalise("\n".join(expected[total : total + count]))
                 total += count
-                await bot.sent(total)
-            await bot.core.sender.drain()
-            got = "\n".join(as_transcript(s, people) for s in fake.sent)
-            assert normalise(got) == normalise("\n".join(expected))
         finally:
             await bot.stop()
+
+
+async def _said(fake: FakeBotAPI, count: int) -> bool:
+    return len(fake.log) >= count
 
 
 async def _console_run(settings: Settings, steps: list[Step]) -> tuple[list[str], list[int]]:
@@ -119,35 +133,31 @@ async def _console_run(settings: Settings, steps: list[Step]) -> tuple[list[str]
         return chat.lines, counts
 
 
-async def _play(step: Step, running: Running, people: People, settings: Settings) -> Running:
+async def _play(
+    step: Step, running: Running, people: People, settings: Settings, clock: ManualClock
+) -> Running:
     fake = running.fake
     match step:
         case Say(_, user, channel, text):
             fake.message(people.user(user), people.chat(user, channel), text)
         case Tap(_, user, channel, label):
             chat_id = people.chat(user, channel)["id"]
-            sent = next(
-                s
+            sent, data = next(
+                (s, button["callback_data"])
                 for s in reversed(fake.sent)
                 if s.chat_id == chat_id
-                and any(
-                    b["text"] == label
-                    for row in (s.params.get("reply_markup") or {}).get("inline_keyboard", [])
-                    for b in row
-                )
-            )
-            data = next(
-                b["callback_data"]
-                for row in sent.params["reply_markup"]["inline_keyboard"]
-                for b in row
-                if b["text"] == label
+                for row in (s.params.get("reply_markup") or {}).get("inline_keyboard", [])
+                for button in row
+                if same_label(button["text"], label)
             )
             fake.tap(people.user(user), sent, data)
         case Restart():
             await running.stop()
-            return await start(settings, fake)
-        case SetNow() | Wait():
-            pass  # Telegram runs on real time; no transcript here has anything due
+            return await start(settings, fake, clock=clock)
+        case SetNow(_, when):
+            clock.set(local_time(when, settings.network.tz))
+        case Wait(_, delta):
+            await advance(running.core, clock, delta)
         case _:
             raise AssertionError(f"not playable over Telegram: {step}")
     return running

@@ -160,7 +160,7 @@ class ConsoleSession:
     ) -> None:
         self.settings = settings
         self.tz: ZoneInfo = settings.network.tz
-        self.clock = ManualClock(self._local(DEFAULT_START))
+        self.clock = ManualClock(local_time(DEFAULT_START, self.tz))
         self.console = ConsoleTransport(self.clock, self.tz, write)
         self._capabilities = capabilities
         self._base_dir = base_dir
@@ -200,17 +200,10 @@ class ConsoleSession:
         await self._handle(self.console.message(user, channel, caption, files=(incoming,)))
 
     def set_now(self, local: str) -> None:
-        self.clock.set(self._local(local))
+        self.clock.set(local_time(local, self.tz))
 
     async def wait(self, delta: timedelta) -> None:
-        """Advance the clock, firing each due row at its own time, in order."""
-        target = self.clock.now() + delta
-        while (due := await self.core.due.next_due()) is not None and due <= target:
-            self.clock.set(max(due, self.clock.now()))
-            await self.core.due.fire_due()
-            await self.core.sender.drain()
-        self.clock.set(target)
-        await self.core.sender.drain()
+        await advance(self.core, self.clock, delta)
 
     async def restart(self) -> None:
         await self.close()
@@ -244,5 +237,22 @@ class ConsoleSession:
         await self.core.dispatcher.handle(event)
         await self.core.sender.drain()
 
-    def _local(self, text: str) -> datetime:
-        return datetime.strptime(text, "%Y-%m-%d %H:%M").replace(tzinfo=self.tz)
+
+def local_time(text: str, tz: ZoneInfo) -> datetime:
+    """A transcript's "YYYY-MM-DD HH:MM" on the network's wall clock."""
+    return datetime.strptime(text, "%Y-%m-%d %H:%M").replace(tzinfo=tz)
+
+
+async def advance(core: Core, clock: ManualClock, delta: timedelta) -> None:
+    """Move the clock on by `delta`, firing each due row at its own time, in order.
+
+    What `!wait` means on every transport: the transcript replays over Telegram and Matrix
+    move their clocks with it too.
+    """
+    target = clock.now() + delta
+    while (due := await core.due.next_due()) is not None and due <= target:
+        clock.set(max(due, clock.now()))
+        await core.due.fire_due()
+        await core.sender.drain()
+    clock.set(target)
+    await core.sender.drain()

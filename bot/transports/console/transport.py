@@ -100,7 +100,7 @@ class ConsoleTransport:
             if sent.chat_id != chat.chat_id:
                 continue
             for button in sent.buttons:
-                if _same_label(button.label, label):
+                if same_label(button.label, label):
                     return ButtonEvent(
                         chat=chat,
                         sender=self._sender(user),
@@ -122,7 +122,7 @@ class ConsoleTransport:
         return f"{prefix}{self._counter}"
 
 
-def _same_label(shown: str, typed: str) -> bool:
+def same_label(shown: str, typed: str) -> bool:
     """Babel writes "6:00\u202fPM": any kind of space in a label matches a typed one."""
     return shown.split() == typed.split()
 
