@@ -128,8 +128,9 @@ def english_windows(text: str) -> list[Window]:
     return list(statement.windows)
 
 
-def hours(text: str) -> tuple[int, int] | None:
-    """A daily span of hours such as "17-20" or "17:30-20:00", in minutes; None if unread."""
+def hours(text: str, across_midnight: bool = False) -> tuple[int, int] | None:
+    """A daily span of hours such as "17-20" or "17:30-20:00", in minutes; None if unread.
+    With `across_midnight`, "21-8" is read too (the start after the end)."""
     found = re.fullmatch(rf"\s*{TIME}\s*[-–]\s*{TIME}\s*", text.casefold())
     if found is None:
         return None
@@ -137,6 +138,8 @@ def hours(text: str) -> tuple[int, int] | None:
         start, end = (_minutes(found[i], found[i + 1], text) for i in (1, 3))
     except Unreadable:
         return None
+    if across_midnight and start > end:
+        return start % DAY, end % DAY
     return (start, end) if start < end else None
 
 

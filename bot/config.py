@@ -124,8 +124,17 @@ class MeetingSettings:
     # The German state whose public holidays are left out ("NW", "BY", …); "" for the
     # nationwide ones only.
     state: str = ""
-    # When people are reminded privately, unless they chose other hours with /reminders.
-    evening: str = "17-20"
+
+
+@dataclass(frozen=True)
+class ReminderSettings:
+    # When private reminders come, unless people chose other hours with /reminders:
+    # volunteers in the evening, staff in office hours.
+    volunteer_hours: str = "17-20"
+    staff_hours: str = "9-17"
+    # When nothing unasked-for is sent to anyone privately; it may run past midnight.
+    quiet_hours: str = "21-8"
+    days_before: int = 3  # the first reminder of a commitment
 
 
 @dataclass(frozen=True)
@@ -136,6 +145,7 @@ class Settings:
     telegram: TelegramSettings = TelegramSettings()
     matrix: MatrixSettings = MatrixSettings()
     meetings: MeetingSettings = MeetingSettings()
+    reminders: ReminderSettings = ReminderSettings()
 
     @property
     def enabled_platforms(self) -> tuple[str, ...]:
@@ -274,6 +284,7 @@ def _check(source: str, settings: Settings) -> None:
             "one, or the whole URL in NETZWERKBOT_DATABASE_URL"
         )
     _check_meetings(source, settings.meetings)
+    _check_reminders(source, settings.reminders)
     if settings.telegram.enabled:
         _require_secret(source, "telegram", "token", settings.telegram.token)
         if settings.telegram.webhook_url:
@@ -304,7 +315,7 @@ def _check(source: str, settings: Settings) -> None:
 
 def _check_meetings(source: str, meetings: MeetingSettings) -> None:
     # Imported here: the parsers need Babel, which nothing else of the config does.
-    from bot.availability import Unreadable, english_windows, hours
+    from bot.availability import Unreadable, english_windows
 
     where = f"{source}: [meetings]"
     try:
@@ -314,10 +325,6 @@ def _check_meetings(source: str, meetings: MeetingSettings) -> None:
             f'{where} window: expected days and hours such as "Mon-Fri 16-21", '
             f"got {meetings.window!r}"
         ) from None
-    if hours(meetings.evening) is None:
-        raise ConfigError(
-            f'{where} evening: expected hours such as "17-20", got {meetings.evening!r}'
-        )
     limits = {
         "slots": (meetings.slots, 1, 12),
         "poll_days": (meetings.poll_days, 1, 60),
@@ -332,6 +339,18 @@ def _check_meetings(source: str, meetings: MeetingSettings) -> None:
             f'{where} state: expected one of {", ".join(GERMAN_STATES)} or "", '
             f"got {meetings.state!r}"
         )
+
+
+def _check_reminders(source: str, reminders: ReminderSettings) -> None:
+    from bot.availability import hours
+
+    where = f"{source}: [reminders]"
+    for key in ("volunteer_hours", "staff_hours", "quiet_hours"):
+        value = getattr(reminders, key)
+        if hours(value, across_midnight=key == "quiet_hours") is None:
+            raise ConfigError(f'{where} {key}: expected hours such as "17-20", got {value!r}')
+    if not 0 <= reminders.days_before <= 30:
+        raise ConfigError(f"{where} days_before: expected 0 to 30, got {reminders.days_before}")
 
 
 def _check_webhook(source: str, telegram: TelegramSettings) -> None:

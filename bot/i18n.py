@@ -50,6 +50,10 @@ class Translator:
         time = format_time(local, format="short", locale=self.locale)
         return str(self.locale.datetime_formats["medium"]).format(time, day)
 
+    def day(self, when: dt.date) -> str:
+        """A weekday and a date, so that a misread date shows at once: "Fr., 27. Nov. 2026"."""
+        return str(format_skeleton("yMMMEd", when, locale=self.locale))
+
     def date(self, when: dt.date | dt.datetime) -> str:
         if isinstance(when, dt.datetime):
             when = when.astimezone(self.tz).date()

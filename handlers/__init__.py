@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from bot.registry import Capability
-from handlers import agenda, availability, basics, circles, meetings, privacy
+from handlers import agenda, availability, basics, circles, meetings, privacy, tasks
 
 
 def capabilities() -> tuple[Capability, ...]:
@@ -13,5 +13,6 @@ def capabilities() -> tuple[Capability, ...]:
         availability.CAPABILITY,
         meetings.CAPABILITY,
         agenda.CAPABILITY,
+        tasks.CAPABILITY,
         privacy.CAPABILITY,
     )

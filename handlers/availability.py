@@ -20,10 +20,12 @@ from bot.i18n import N_, Translator
 from bot.messages import Attachment, OutgoingMessage, RichText, bold
 from bot.registry import Args, Capability, Command
 from bot.services import availability
-from bot.services.meetings import evening_of
+from bot.services.hours import quiet_hours
+from bot.services.hours import reminder_hours as reminder_hours_of
 
 EXAMPLES = N_("Mon-Thu 18-21; Sat 10:00-13:00; weekdays after 17; not 24.12.-6.1.")
 MIDNIGHT = N_("midnight")
+QUIET = N_("quiet")  # /reminders quiet 22-7
 
 
 async def show_or_set(ctx: Context, args: Args) -> OutgoingMessage:
@@ -154,19 +156,36 @@ def times_text(start: int, end: int, t: Translator) -> str:
 
 
 async def reminder_hours(ctx: Context, args: Args) -> OutgoingMessage:
-    """When private reminders may come: the person's evening hours, say."""
+    """When private reminders may come, and when nothing else may."""
     await ctx.ensure_private_chat()
-    if args.raw:
+    quiet = bool(args.words) and args.words[0].casefold() in {ctx.t(QUIET).casefold(), "quiet"}
+    if quiet:
+        found = hours(args.raw[len(args.words[0]) :], across_midnight=True)
+        if found is None:
+            raise UserError(N_("Please give quiet hours such as 22-7 or 21:30-8:00."))
+        ctx.member.quiet_start, ctx.member.quiet_end = found
+    elif args.raw:
         found = hours(args.raw)
         if found is None:
             raise UserError(N_("Please give hours such as 18-20 or 17:30-19:00."))
         ctx.member.reminder_start, ctx.member.reminder_end = found
-    start, end = evening_of(ctx.member, ctx.runtime)
-    return ctx.text(
+    settings = ctx.runtime.settings.reminders
+    start, end = await reminder_hours_of(ctx.session, ctx.member, settings)
+    quiet_start, quiet_end = quiet_hours(ctx.member, settings)
+    text = ctx.t(
         N_("I send you reminders between {start} and {end}. Change it with /reminders 18-20."),
         start=ctx.t.clock(start),
         end=ctx.t.clock(end) if end < DAY else ctx.t(MIDNIGHT),
     )
+    text += "\n" + ctx.t(
+        N_(
+            "Quiet hours, when nothing else reaches you: {start} to {end}. "
+            "Change them with /reminders quiet 22-7."
+        ),
+        start=ctx.t.clock(quiet_start),
+        end=ctx.t.clock(quiet_end),
+    )
+    return OutgoingMessage(RichText.of(text))
 
 
 CAPABILITY = Capability(
@@ -183,7 +202,7 @@ CAPABILITY = Capability(
             "reminders",
             reminder_hours,
             N_("Choose the hours in which reminders reach you"),
-            usage=N_("[HOURS]"),
+            usage=N_("[HOURS | quiet HOURS]"),
             max_args=None,
         ),
     ),

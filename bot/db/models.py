@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, time
 from enum import StrEnum
 from typing import Any
 
@@ -62,6 +62,14 @@ class Answer(StrEnum):
     NO = "no"
 
 
+class TaskStatus(StrEnum):
+    ASKED = "asked"  # waiting for the owner to accept
+    ACCEPTED = "accepted"  # binding
+    DONE = "done"
+    DECLINED = "declined"  # the owner cannot do it; back with whoever created it
+    DROPPED = "dropped"
+
+
 # Ids end up in button data and reminders: SQLite must never hand out a deleted id again.
 NEVER_REUSE_IDS = {"sqlite_autoincrement": True}
 
@@ -117,6 +125,9 @@ class Member(Base):
     # network's default evening hours.
     reminder_start: Mapped[int | None]
     reminder_end: Mapped[int | None]
+    # When nothing unasked-for may come (may run past midnight); None: the network's.
+    quiet_start: Mapped[int | None]
+    quiet_end: Mapped[int | None]
 
     identities: Mapped[list[Identity]] = relationship(
         back_populates="member", cascade="all, delete-orphan", passive_deletes=True
@@ -400,3 +411,36 @@ class TransportState(Base):
     platform: Mapped[str] = mapped_column(String(16), primary_key=True)
     key: Mapped[str] = mapped_column(String(64), primary_key=True)
     value: Mapped[str] = mapped_column(String(1024))
+
+
+class Task(Base):
+    """A commitment: one owner does one thing by a day (and maybe a time of day).
+
+    The due date is kept as wall-clock date and time in the network's zone, so daylight
+    saving never moves it; a task given to two people is two rows.
+    """
+
+    __tablename__ = "tasks"
+    __table_args__ = (Index(None, "circle_id", "status"), NEVER_REUSE_IDS)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    circle_id: Mapped[int] = mapped_column(ForeignKey("circles.id", ondelete="CASCADE"))
+    text: Mapped[str] = mapped_column(String(500))
+    owner_id: Mapped[int | None] = mapped_column(
+        ForeignKey("members.id", ondelete="SET NULL"), index=True
+    )
+    creator_id: Mapped[int | None] = mapped_column(
+        ForeignKey("members.id", ondelete="SET NULL"), index=True
+    )
+    deputy_id: Mapped[int | None] = mapped_column(
+        ForeignKey("members.id", ondelete="SET NULL"), index=True
+    )
+    status: Mapped[TaskStatus] = mapped_column(_enum(TaskStatus))
+    due_on: Mapped[date]
+    due_time: Mapped[time | None]
+    created_at: Mapped[datetime]
+    answered_at: Mapped[datetime | None]  # accepted or declined
+    done_at: Mapped[datetime | None]
+    # Reminders sent so far: before, on the day, overdue, weekly after that.
+    reminders_sent: Mapped[int] = mapped_column(Integer, default=0)
+    deputy_asked: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())

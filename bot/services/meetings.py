@@ -17,7 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot import meeting_messages as say
 from bot import proposals, tally
-from bot.availability import Absence, Window, english_windows, hours
+from bot.availability import Absence, Window, english_windows
 from bot.db.models import (
     Absence as AbsenceRow,
 )
@@ -45,6 +45,7 @@ from bot.events import ChatKind
 from bot.i18n import N_, Translator
 from bot.messages import OutgoingMessage
 from bot.runtime import Runtime
+from bot.services.hours import at_minute, next_within, reminder_hours
 
 MAX_TITLE = 200
 MAX_DURATION = 12 * 60
@@ -540,17 +541,17 @@ async def _choose_roles(session: AsyncSession, meeting: Meeting, slot: MeetingSl
 
 
 async def _schedule_reminders(session: AsyncSession, runtime: Runtime, meeting: Meeting) -> None:
-    """The evening before, within each attendee's evening hours; 2 hours before; and at
+    """The evening before, within each attendee's reminder hours; 2 hours before; and at
     the start, when the agenda collected so far becomes this meeting's."""
     now = runtime.clock.now()
     assert meeting.starts_at is not None
     tz = runtime.settings.network.tz
     eve = (meeting.starts_at.astimezone(tz) - timedelta(days=1)).date()
     for member in await _voters(session, meeting, (Answer.YES, Answer.MAYBE)):
-        start, end = evening_of(member, runtime)
-        at = datetime(eve.year, eve.month, eve.day, start // 60, start % 60, tzinfo=tz)
+        start, end = await reminder_hours(session, member, runtime.settings.reminders)
+        at = at_minute(eve, start, tz)
         if at <= now < at + timedelta(minutes=end - start):
-            at = now  # already within their evening hours
+            at = now  # already within their reminder hours
         if now <= at < meeting.starts_at - SOON_BEFORE:
             _remind(session, EVE, at, meeting.id, now, member_id=member.id)
     if meeting.starts_at - SOON_BEFORE > now:
@@ -558,35 +559,15 @@ async def _schedule_reminders(session: AsyncSession, runtime: Runtime, meeting: 
     _remind(session, HELD, meeting.starts_at, meeting.id, now)
 
 
-def evening_of(member: Member, runtime: Runtime) -> tuple[int, int]:
-    """The hours (minutes after midnight) in which `member` wants private reminders."""
-    if member.reminder_start is not None and member.reminder_end is not None:
-        return member.reminder_start, member.reminder_end
-    found = hours(runtime.settings.meetings.evening)
-    assert found is not None  # checked when the configuration was read
-    return found
-
-
-def next_evening(member: Member, runtime: Runtime, after: datetime) -> datetime:
-    """The first moment from `after` on within the member's evening hours."""
-    tz = runtime.settings.network.tz
-    start, end = evening_of(member, runtime)
-    local = after.astimezone(tz)
-    minute = local.hour * 60 + local.minute
-    if start <= minute < end:
-        return after
-    day = local.date() + timedelta(days=1 if minute >= end else 0)
-    return datetime(day.year, day.month, day.day, start // 60, start % 60, tzinfo=tz)
-
-
 async def plan_nudges(session: AsyncSession, runtime: Runtime, meeting: Meeting) -> None:
     """24 hours before the deadline: one private reminder each for those who have not
-    answered, at the first moment of their evening hours (if before the deadline)."""
+    answered, at the first moment of their reminder hours (if before the deadline)."""
     if meeting.status is not MeetingStatus.POLL or meeting.deadline is None:
         return
     now = runtime.clock.now()
     for member in await _silent_members(session, meeting):
-        at = next_evening(member, runtime, now)
+        span = await reminder_hours(session, member, runtime.settings.reminders)
+        at = next_within(span, now, runtime.settings.network.tz)
         if at < meeting.deadline:
             _remind(session, NUDGE_PERSON, at, meeting.id, now, member_id=member.id)
 

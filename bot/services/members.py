@@ -66,6 +66,9 @@ async def arrive(
     if found is None:
         member, identity = await _first_contact(session, network_id, sender, now)
         channel, membership = None, None
+        if sender.private_chat is not None and sender.private_chat != chat:
+            # Known from the first word on: tasks and reminders can reach them privately.
+            await channel_for(session, sender.private_chat, member, now)
     else:
         identity, channel, membership = found
         member = identity.member

@@ -29,6 +29,7 @@ from bot.db.models import (
     Member,
     OutboxMessage,
     Reminder,
+    Task,
     Vote,
 )
 from bot.events import ChatKind
@@ -60,6 +61,10 @@ PERSONAL_DATA: tuple[PersonalData, ...] = (
     PersonalData("meetings_created", Meeting.created_by_id, "anonymise"),
     PersonalData("meetings_moderated", Meeting.moderator_id, "anonymise"),
     PersonalData("meetings_minuted", Meeting.minute_taker_id, "anonymise"),
+    # A circle's commitments stay its record; the person's name comes off them.
+    PersonalData("tasks_owned", Task.owner_id, "anonymise"),
+    PersonalData("tasks_given", Task.creator_id, "anonymise"),
+    PersonalData("tasks_deputised", Task.deputy_id, "anonymise"),
     # Private chats: erased after the goodbye is delivered (see forget()).
     PersonalData("private_chats", Channel.member_id, "delete"),
 )

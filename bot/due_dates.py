@@ -1,0 +1,270 @@
+"""When a commitment is due, as people write it after "by": "Freitag", "12.12.", "in zwei
+Wochen", "next meeting", "Friday 18:00", "2026-12-12", "um 9 Uhr".
+
+Read by hand with a few anchored patterns over a short text, so reading never blocks the
+bot (a general date library took over a second on one German phrase). Dates with dots
+are day-first everywhere; dates with slashes follow the writer's locale (3/4 is the 4th of
+March in English, the 3rd of April in German). Weekday and month names come from Babel
+for the writer's language and English; the few other words are translated in the
+catalogs. What cannot be read is refused, never guessed.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+from enum import StrEnum
+from zoneinfo import ZoneInfo
+
+from babel import Locale
+
+from bot.availability import Words
+from bot.i18n import N_
+
+MAX_LENGTH = 80  # longer than any date; what is longer is not one
+
+TODAY = N_("today")
+TOMORROW = N_("tomorrow")
+DAY_AFTER_TOMORROW = N_("day after tomorrow")
+IN = N_("in")
+DAYS = N_("days, day")
+WEEKS = N_("weeks, week")
+MONTHS = N_("months, month")
+NEXT = N_("next, coming")
+AT = N_("at")
+FILLER = N_("the, on")
+MEETING = N_("meeting")
+# Number words, one group per number from 1 to 12, the ways of writing one number joined
+# with commas: "one, a, an | two | three | …".
+NUMBERS = N_(
+    "one, a, an | two | three | four | five | six | seven | eight | nine | ten | eleven | twelve"
+)
+ENGLISH = {
+    TODAY: ("today",),
+    TOMORROW: ("tomorrow",),
+    DAY_AFTER_TOMORROW: ("day after tomorrow",),
+    IN: ("in",),
+    DAYS: ("days", "day"),
+    WEEKS: ("weeks", "week"),
+    MONTHS: ("months", "month"),
+    NEXT: ("next", "coming"),
+    AT: ("at",),
+    FILLER: ("the", "on"),
+    MEETING: ("meeting",),
+}
+
+_CLOCK = re.compile(
+    r"(?:^|\s)(?P<at>\S+\s+)?(?P<h>\d{1,2})(?:[:.](?P<m>\d{2}))?\s*(?P<unit>uhr|h|am|pm)?$"
+)
+_DOTTED = re.compile(r"^(\d{1,2})\.(\d{1,2})\.(\d{4}|\d{2})?$")
+_SLASHED = re.compile(r"^(\d{1,2})/(\d{1,2})(?:/(\d{4}|\d{2}))?$")
+_ISO = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$")
+
+
+class Unreadable(ValueError):
+    pass
+
+
+class Clash(StrEnum):
+    """A wall-clock time that a daylight-saving change skips or repeats on that day."""
+
+    SKIPPED = "skipped"  # spring: the clocks jump over it
+    TWICE = "twice"  # autumn: it comes round again an hour later
+
+
+@dataclass(frozen=True, slots=True)
+class Due:
+    day: date
+    at: time | None  # wall-clock time in the network's zone; None: some time that day
+    clash: Clash | None = None
+
+    def instant(self, tz: ZoneInfo) -> datetime:
+        """When it is due: the time given (the first, if it comes twice), else the day's end."""
+        if self.at is None:
+            return datetime.combine(self.day + timedelta(days=1), time(), tz)
+        return datetime.combine(self.day, self.at, tz)
+
+
+@dataclass(frozen=True, slots=True)
+class AtNextMeeting:
+    """ "by the next meeting": whenever the circle meets next."""
+
+
+class Reader:
+    """The date words of one writer: their language's and English."""
+
+    def __init__(self, locale: Locale, translate: Callable[[str], str]) -> None:
+        self.locale = locale
+        self._words = Words(locale, translate)
+        self._keywords = {
+            msgid: {*english, *_split(translate(msgid))} for msgid, english in ENGLISH.items()
+        }
+        self._numbers = _numbers(translate(NUMBERS))
+        self._months = _month_names(locale)
+        self._month_first = str(locale.date_formats["short"].pattern).lstrip("'").startswith("M")
+
+    def means(self, words: str, msgid: str) -> bool:
+        return words in self._keywords[msgid]
+
+    def read(self, text: str, now: datetime, tz: ZoneInfo) -> Due | AtNextMeeting:
+        """The due date in `text` (what follows "by"), seen from `now`."""
+        cleaned = re.sub(r"\s+", " ", text.casefold()).strip(" ,;!?")
+        if not cleaned or len(cleaned) > MAX_LENGTH:
+            raise Unreadable(text)
+        today = now.astimezone(tz).date()
+        words = cleaned.split(" ")
+        while words and self.means(words[0], FILLER):
+            del words[0]
+        rest = " ".join(words)
+        if self._next_meeting(rest):
+            return AtNextMeeting()
+        day_text, at = self._clock(rest)
+        day = self._day(day_text, today) if day_text else today
+        if day is None or (at is None and not day_text):
+            raise Unreadable(text)
+        return _due(day, at, tz)
+
+    def _next_meeting(self, text: str) -> bool:
+        words = text.split(" ")
+        return len(words) == 2 and self.means(words[0], NEXT) and self.means(words[1], MEETING)
+
+    def _clock(self, text: str) -> tuple[str, time | None]:
+        """The date part and the time of day at the end, if one is written as a time:
+        with minutes ("18:00"), a unit ("17 Uhr", "6 pm") or after "at" ("um 9")."""
+        found = _CLOCK.search(text)
+        if found is None:
+            return text, None
+        at = (found["at"] or "").strip()
+        if at and not self.means(at, AT):
+            at = ""
+        start = found.start("at") if at else found.start("h")
+        hour, minute = int(found["h"]), int(found["m"] or 0)
+        if not (found["m"] or found["unit"] or at):
+            return text, None  # a bare number
+        dotted = "." in text[found.start("h") :] and not (found["unit"] or at)
+        if dotted and (hour > 23 or not text[:start].strip()):
+            return text, None  # "12.12": a date, not a time
+        if found["unit"] in ("am", "pm"):
+            if not 1 <= hour <= 12:
+                raise Unreadable(text)
+            hour = hour % 12 + (12 if found["unit"] == "pm" else 0)
+        if hour > 23 or minute > 59:
+            raise Unreadable(text)
+        return text[:start].strip(" ,"), time(hour, minute)
+
+    def _day(self, text: str, today: date) -> date | None:
+        words = text.replace(",", " ").split()
+        joined = " ".join(words)
+        if self.means(joined, TODAY):
+            return today
+        if self.means(joined, TOMORROW):
+            return today + timedelta(days=1)
+        if self.means(joined, DAY_AFTER_TOMORROW):
+            return today + timedelta(days=2)
+        if words and self.means(words[0], IN):
+            return self._later(words[1:], today)
+        if words and self.means(words[0], NEXT):
+            words = words[1:]
+        weekday = self._words.days(words[0]) if words else None
+        if weekday is not None and len(weekday) == 1:
+            if len(words) == 1:
+                return today + timedelta(days=(weekday[0] - today.weekday() - 1) % 7 + 1)
+            day = self._date(words[1:], today)
+            return day if day is not None and day.weekday() == weekday[0] else None
+        return self._date(words, today)
+
+    def _later(self, words: list[str], today: date) -> date | None:
+        if len(words) != 2:
+            return None
+        count = int(words[0]) if words[0].isdigit() else self._numbers.get(words[0])
+        if count is None or not 0 < count <= 366:
+            return None
+        if self.means(words[1], DAYS):
+            return today + timedelta(days=count)
+        if self.means(words[1], WEEKS):
+            return today + timedelta(weeks=count)
+        if self.means(words[1], MONTHS):
+            month = today.month - 1 + count
+            year, month = today.year + month // 12, month % 12 + 1
+            for last in (31, 30, 29, 28):  # the 31st of January, in a month: its last day
+                try:
+                    return date(year, month, min(today.day, last))
+                except ValueError:
+                    continue
+        return None
+
+    def _date(self, words: list[str], today: date) -> date | None:
+        """A calendar date: 12.12., 12.12.2026, 2026-12-12, 12/3, 12 December, Dec 12 2026."""
+        try:
+            if len(words) == 1:
+                word = words[0]
+                if found := _ISO.match(word):
+                    return date(int(found[1]), int(found[2]), int(found[3]))
+                if found := _DOTTED.match(word if word.count(".") == 2 else word + "."):
+                    return _next(today, int(found[2]), int(found[1]), found[3])
+                if found := _SLASHED.match(word):
+                    first, second = int(found[1]), int(found[2])
+                    month, day = (first, second) if self._month_first else (second, first)
+                    return _next(today, month, day, found[3])
+                return None
+            return self._named_month(words, today)
+        except ValueError:  # the 30th of February, say
+            return None
+
+    def _named_month(self, words: list[str], today: date) -> date | None:
+        year = words.pop() if len(words) == 3 and words[-1].isdigit() else None
+        if len(words) != 2 or (year is not None and len(year) != 4):
+            return None
+        first, second = (w.strip(".,") for w in words)
+        if first.isdigit() and second in self._months:
+            return _next(today, self._months[second], int(first), year)
+        if second.isdigit() and first in self._months:
+            return _next(today, self._months[first], int(second), year)
+        return None
+
+
+def _next(today: date, month: int, day: int, year: str | None) -> date:
+    """The date; without a year, the nearest such day: one up to half a year ago stays in
+    the past (and is refused as such) rather than becoming next year's."""
+    if year:
+        return date(int(year) + (2000 if len(year) == 2 else 0), month, day)
+    candidate = date(today.year, month, day)
+    if candidate >= today or (today - candidate).days <= 183:
+        return candidate
+    return date(today.year + 1, month, day)
+
+
+def _due(day: date, at: time | None, tz: ZoneInfo) -> Due:
+    if at is None:
+        return Due(day, None)
+    first = datetime.combine(day, at, tz)
+    if first.astimezone(UTC).astimezone(tz).replace(tzinfo=None) != first.replace(tzinfo=None):
+        return Due(day, at, Clash.SKIPPED)
+    if first.utcoffset() != first.replace(fold=1).utcoffset():
+        return Due(day, at, Clash.TWICE)
+    return Due(day, at)
+
+
+def _split(words: str) -> set[str]:
+    return {w.strip().casefold() for w in words.split(",") if w.strip()}
+
+
+def _numbers(translated: str) -> dict[str, int]:
+    numbers: dict[str, int] = {}
+    for source in (NUMBERS, translated):
+        for value, group in enumerate(source.split("|"), 1):
+            for word in _split(group):
+                numbers.setdefault(word, value)
+    return numbers
+
+
+def _month_names(locale: Locale) -> dict[str, int]:
+    names: dict[str, int] = {}
+    for source in (Locale.parse("en"), locale):
+        for context in ("format", "stand-alone"):
+            for width in ("wide", "abbreviated"):
+                for month, name in source.months[context][width].items():
+                    names[name.casefold().strip(".")] = month
+    return names

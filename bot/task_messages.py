@@ -1,0 +1,112 @@
+"""What the bot says about commitments, built for one reader's language."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from bot.db.models import Circle, Member, Task
+from bot.i18n import N_, Translator
+from bot.messages import Button, OutgoingMessage, RichText, bold
+
+ACCEPTED = N_("{person} has taken on task {number}: {task}")
+DECLINED = N_("{person} cannot do task {number}: {task}. Please find someone else.")
+DONE = N_("{person} has done task {number}: {task}")
+PASSED_TO_DEPUTY = N_(
+    "{person} gave task {number} back; {deputy}, the deputy, is asked now: {task}"
+)
+
+
+def due(t: Translator, task: Task) -> str:
+    """ "Fri, Nov 27, 2026" or, with a time of day, "Fri, Nov 27, 2026, 6:00 PM"."""
+    if task.due_time is None:
+        return t.day(task.due_on)
+    return t.datetime(datetime.combine(task.due_on, task.due_time, t.tz))
+
+
+def created(t: Translator, tasks: list[Task], owners: dict[int, str], clash: str | None) -> str:
+    lines = [
+        t(
+            "Task {number} for {person}: {task}, due {due}.",
+            number=task.id,
+            person=owners.get(task.owner_id or 0, "?"),
+            task=task.text,
+            due=due(t, task),
+        )
+        for task in tasks
+    ]
+    lines.append(t("I have asked privately whether they take it on."))
+    if clash:
+        lines.append(clash)
+    return "\n".join(lines)
+
+
+def request(
+    t: Translator, task: Task, circle: Circle, creator: Member | None, deputy: bool
+) -> OutgoingMessage:
+    if deputy:
+        ask = t("You are the deputy for task {number} in {circle}. Can you take it on?")
+    else:
+        ask = t("{person} asks you in {circle} to take on task {number}.")
+    text = RichText.of(
+        ask.format(
+            number=task.id, circle=circle.name, person=creator.display_name if creator else "?"
+        ),
+        "\n",
+        bold(task.text),
+        "\n" + t("Due: {due}", due=due(t, task)),
+    )
+    buttons = (
+        (Button(t("I'll do it"), f"tyes:{task.id}"), Button(t("I can't"), f"tno:{task.id}")),
+    )
+    return OutgoingMessage(text, buttons=buttons)
+
+
+def reminder(t: Translator, task: Task, circle: Circle, today: date, late: bool) -> OutgoingMessage:
+    if task.due_on > today:
+        head = t("Reminder: task {number} in {circle} is due {due}.")
+    elif task.due_on == today:
+        head = t("Reminder: task {number} in {circle} is due today, {due}.")
+    else:
+        head = t("Task {number} in {circle} was due {due}. How is it going?")
+    text = RichText.of(
+        head.format(number=task.id, circle=circle.name, due=due(t, task)), "\n", bold(task.text)
+    )
+    if late:
+        text += "\n" + t("(Sent late: the bot was not running when this reminder was due.)")
+    buttons = (
+        (
+            Button(t("Done"), f"tdone:{task.id}"),
+            Button(t("Need more time"), f"tmore:{task.id}"),
+            Button(t("Can't do it"), f"tno:{task.id}"),
+        ),
+    )
+    return OutgoingMessage(text, buttons=buttons)
+
+
+def news(
+    t: Translator, what: str, task: Task, person: Member, deputy: Member | None
+) -> OutgoingMessage:
+    return OutgoingMessage(
+        RichText.of(
+            t(
+                what,
+                person=person.display_name,
+                number=task.id,
+                task=task.text,
+                deputy=deputy.display_name if deputy else "",
+            )
+        )
+    )
+
+
+def listing(
+    t: Translator, heading: str, rows: list[tuple[Task, str | None]], today: date
+) -> list[str]:
+    lines = [heading]
+    for task, owner in rows:
+        state = t("not accepted yet") if task.status == "asked" else ""
+        if task.due_on < today:
+            state = t("overdue")
+        line = f"{task.id}. {task.text} – {owner or '?'}, {due(t, task)}"
+        lines.append(f"{line} ({state})" if state else line)
+    return lines

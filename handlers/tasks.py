@@ -1,0 +1,242 @@
+"""/task, /tasks, /done, /snooze, /drop and the taps on task requests and reminders."""
+
+from __future__ import annotations
+
+import re
+
+from bot import task_input
+from bot import task_messages as say
+from bot.context import Context, JobContext
+from bot.db.models import Circle, Member, Reminder, Task
+from bot.dispatcher import usage_line
+from bot.due_dates import AtNextMeeting, Clash, Due, Reader, Unreadable
+from bot.errors import UserError
+from bot.i18n import N_
+from bot.messages import OutgoingMessage, RichText
+from bot.registry import Args, ButtonAction, Capability, Command, Permission, ReminderKind
+from bot.services import meetings, members, tasks
+
+ALL = N_("all")
+SNOOZE = re.compile(r"^(\d{1,3})\s*(d|w|t|tage?n?|days?|wochen?|weeks?)$")
+EXAMPLES = N_(
+    "I cannot read the date “{text}”. Write it like this: by Friday, by 12.12., "
+    "in two weeks, by next meeting, by Friday 18:00, by 2026-12-12."
+)
+
+
+def _usage(ctx: Context, name: str) -> UserError:
+    return UserError(
+        N_("Usage: {usage}"), usage=usage_line(ctx.runtime.registry.commands[name], ctx.t)
+    )
+
+
+def _circle(ctx: Context, command: str) -> Circle:
+    if ctx.circle is None:
+        raise UserError(N_("Please use /{name} in the group chat of a circle."), name=command)
+    return ctx.circle
+
+
+async def new_task(ctx: Context, args: Args) -> OutgoingMessage:
+    circle = _circle(ctx, "task")
+    request = task_input.read(args.raw, ctx.t)
+    if request is None:
+        raise _usage(ctx, "task")
+    find = members.find_by_mention
+    network, platform = ctx.runtime.network_id, ctx.channel.platform
+    owners = [await find(ctx.session, network, platform, name) for name in request.owners]
+    deputy = await find(ctx.session, network, platform, request.deputy) if request.deputy else None
+    due = await _due(ctx, circle, request.when)
+    created = await tasks.create(
+        ctx.session, ctx.runtime, circle, ctx.member, owners, request.what, due, deputy
+    )
+    names = {owner.id: owner.display_name for owner in owners}
+    return OutgoingMessage(RichText.of(say.created(ctx.t, created, names, _clash(ctx, due))))
+
+
+async def _due(ctx: Context, circle: Circle, when: str | None) -> Due:
+    tz = ctx.runtime.settings.network.tz
+    read: Due | AtNextMeeting = AtNextMeeting()
+    if when is not None:
+        try:
+            read = Reader(ctx.t.locale, ctx.t).read(when, ctx.now, tz)
+        except Unreadable:
+            raise UserError(EXAMPLES, text=when) from None
+    if isinstance(read, Due):
+        return read
+    meeting = await meetings.next_scheduled(ctx.session, circle.id, ctx.now)
+    if meeting is None or meeting.starts_at is None:
+        raise UserError(
+            N_("{circle} has no next meeting yet. Please give a date, for example: by 12.12."),
+            circle=circle.name,
+        )
+    local = meeting.starts_at.astimezone(tz)
+    return Due(local.date(), local.time().replace(tzinfo=None))
+
+
+def _clash(ctx: Context, due: Due) -> str | None:
+    if due.clash is None or due.at is None:
+        return None
+    values = {"time": ctx.t.clock(due.at.hour * 60 + due.at.minute), "day": ctx.t.day(due.day)}
+    if due.clash is Clash.SKIPPED:
+        return ctx.t(
+            N_(
+                "Note: {time} does not exist on {day}; the clocks go forward an hour. "
+                "The task is due an hour later."
+            ),
+            **values,
+        )
+    return ctx.t(
+        N_(
+            "Note: {time} comes twice on {day}; the clocks go back an hour. "
+            "The task is due at the first {time}."
+        ),
+        **values,
+    )
+
+
+async def list_tasks(ctx: Context, args: Args) -> OutgoingMessage:
+    today = ctx.now.astimezone(ctx.runtime.settings.network.tz).date()
+    word = args.words[0] if args.words else ""
+    if word.casefold() in ("all", ctx.t(ALL).casefold()):
+        circle = _circle(ctx, "tasks")
+        rows = await tasks.listing(ctx.session, circle_id=circle.id)
+        heading = ctx.t("Open tasks of {circle}:", circle=circle.name)
+    elif word.startswith("@"):
+        person = await members.find_by_mention(
+            ctx.session, ctx.runtime.network_id, ctx.channel.platform, word
+        )
+        rows = await tasks.listing(ctx.session, owner_id=person.id)
+        heading = ctx.t("Open tasks of {person}:", person=person.display_name)
+    elif word:
+        raise _usage(ctx, "tasks")
+    else:
+        rows = await tasks.listing(ctx.session, owner_id=ctx.member.id)
+        heading = ctx.t("Your open tasks:")
+    if not rows:
+        return ctx.text(N_("No open tasks."))
+    return OutgoingMessage(RichText.of("\n".join(say.listing(ctx.t, heading, rows, today))))
+
+
+def _number(ctx: Context, args: Args, command: str) -> int:
+    if not args.words or not args.words[0].isdigit():
+        raise _usage(ctx, command)
+    return int(args.words[0])
+
+
+async def done(ctx: Context, args: Args) -> OutgoingMessage:
+    task = await tasks.owned(ctx.session, _number(ctx, args, "done"), ctx.member)
+    await tasks.done(ctx.session, ctx.runtime, task)
+    return ctx.text(N_("Well done! Task {number} is done."), number=task.id)
+
+
+async def snooze(ctx: Context, args: Args) -> OutgoingMessage:
+    number = _number(ctx, args, "snooze")
+    found = SNOOZE.match(" ".join(args.words[1:]).casefold())
+    if found is None:
+        raise UserError(N_("How much later? For example: /snooze {number} 3d or 1w"), number=number)
+    days = int(found[1]) * (7 if found[2][0] in "w" else 1)
+    if not 1 <= days <= 365:
+        raise UserError(N_("How much later? For example: /snooze {number} 3d or 1w"), number=number)
+    task = await tasks.owned(ctx.session, number, ctx.member)
+    await tasks.snooze(ctx.session, ctx.runtime, task, ctx.member, days)
+    return ctx.text(N_("Task {number} is now due {due}."), number=task.id, due=say.due(ctx.t, task))
+
+
+async def drop(ctx: Context, args: Args) -> OutgoingMessage:
+    task = await tasks.drop(ctx.session, _number(ctx, args, "drop"), ctx.member, ctx.is_coordinator)
+    return ctx.text(N_("Task {number} is dropped: {task}"), number=task.id, task=task.text)
+
+
+def _task_id(params: tuple[str, ...]) -> int:
+    if len(params) != 1 or not params[0].isdigit():
+        raise UserError(N_("This button no longer works."))
+    return int(params[0])
+
+
+async def accept_button(ctx: Context, params: tuple[str, ...]) -> OutgoingMessage:
+    task = await tasks.owned(ctx.session, _task_id(params), ctx.member)
+    await tasks.accept(ctx.session, ctx.runtime, task, ctx.member)
+    return ctx.text(
+        N_("Thank you! Task {number} is yours, due {due}. I will remind you."),
+        number=task.id,
+        due=say.due(ctx.t, task),
+    )
+
+
+async def decline_button(ctx: Context, params: tuple[str, ...]) -> OutgoingMessage:
+    task = await tasks.owned(ctx.session, _task_id(params), ctx.member)
+    await tasks.decline(ctx.session, ctx.runtime, task, ctx.member)
+    return ctx.text(N_("All right, I have passed task {number} on."), number=task.id)
+
+
+async def done_button(ctx: Context, params: tuple[str, ...]) -> OutgoingMessage:
+    task = await tasks.owned(ctx.session, _task_id(params), ctx.member)
+    await tasks.done(ctx.session, ctx.runtime, task)
+    return ctx.text(N_("Well done! Task {number} is done."), number=task.id)
+
+
+async def more_time_button(ctx: Context, params: tuple[str, ...]) -> OutgoingMessage:
+    task = await tasks.owned(ctx.session, _task_id(params), ctx.member)
+    await tasks.snooze(ctx.session, ctx.runtime, task, ctx.member, 7)
+    return ctx.text(
+        N_("Task {number} is now due {due}. For another date: /snooze {number} 3d"),
+        number=task.id,
+        due=say.due(ctx.t, task),
+    )
+
+
+async def ask_reminder(job: JobContext, reminder: Reminder) -> None:
+    task = await job.session.get(Task, reminder.subject_id) if reminder.subject_id else None
+    person = await job.session.get(Member, reminder.member_id) if reminder.member_id else None
+    if task is not None and person is not None:
+        await tasks.ask(job.session, job.runtime, task, person)
+
+
+async def task_reminder(job: JobContext, reminder: Reminder) -> None:
+    await tasks.remind(job.session, job.runtime, reminder)
+
+
+CAPABILITY = Capability(
+    name="tasks",
+    commands=(
+        Command(
+            "task",
+            new_task,
+            N_("Give someone a task: who does what by when"),
+            usage=N_("@PERSON WHAT [by WHEN] [deputy @PERSON]"),
+            max_args=None,
+        ),
+        Command(
+            "tasks",
+            list_tasks,
+            N_("Open tasks: yours, the circle's or someone's"),
+            usage=N_("[all | @PERSON]"),
+            max_args=1,
+        ),
+        Command("done", done, N_("Mark your task as done"), usage=N_("N"), max_args=1),
+        Command(
+            "snooze",
+            snooze,
+            N_("Move your task's due date later"),
+            usage=N_("N 3d"),
+            max_args=None,
+        ),
+        Command(
+            "drop",
+            drop,
+            N_("Drop a task (whoever gave it, or a coordinator)"),
+            usage=N_("N"),
+            max_args=1,
+        ),
+    ),
+    buttons=(
+        ButtonAction("tyes", accept_button, Permission.EVERYONE),
+        ButtonAction("tno", decline_button, Permission.EVERYONE),
+        ButtonAction("tdone", done_button, Permission.EVERYONE),
+        ButtonAction("tmore", more_time_button, Permission.EVERYONE),
+    ),
+    reminders=(
+        ReminderKind(tasks.ASK, ask_reminder),
+        ReminderKind(tasks.REMIND, task_reminder),
+    ),
+)
