@@ -124,7 +124,11 @@ def _number(ctx: Context, args: Args, command: str) -> int:
 
 
 async def done(ctx: Context, args: Args) -> OutgoingMessage:
-    task = await tasks.owned(ctx.session, _number(ctx, args, "done"), ctx.member)
+    return await _finish(ctx, _number(ctx, args, "done"))
+
+
+async def _finish(ctx: Context, task_id: int) -> OutgoingMessage:
+    task = await tasks.owned(ctx.session, task_id, ctx.member)
     await tasks.done(ctx.session, ctx.runtime, task)
     return ctx.text(N_("Well done! Task {number} is done."), number=task.id)
 
@@ -170,9 +174,7 @@ async def decline_button(ctx: Context, params: tuple[str, ...]) -> OutgoingMessa
 
 
 async def done_button(ctx: Context, params: tuple[str, ...]) -> OutgoingMessage:
-    task = await tasks.owned(ctx.session, _task_id(params), ctx.member)
-    await tasks.done(ctx.session, ctx.runtime, task)
-    return ctx.text(N_("Well done! Task {number} is done."), number=task.id)
+    return await _finish(ctx, _task_id(params))
 
 
 async def more_time_button(ctx: Context, params: tuple[str, ...]) -> OutgoingMessage:
