@@ -25,9 +25,11 @@ async def test_a_coordinator_command_is_refused_politely_and_changes_nothing(cha
         "[2026-01-05 09:00] bot -> #plenum: Leider darf nur die Koordination /setup verwenden."
     )
     after = await chat.rows()
-    # Only ben's first appearance (member, identity, membership) and the outbox changed.
-    for table in ("circles", "channels", "networks", "reminders"):
+    # Only ben's first appearance (member, identity, private chat, membership) and the
+    # outbox changed.
+    for table in ("circles", "networks", "reminders"):
         assert after[table] == before[table]
+    assert [c for c in after["channels"] if c["chat_id"] != "@ben"] == before["channels"]
     assert [m["role"] for m in after["circle_memberships"]] == ["coordinator", "member"]
 
 
