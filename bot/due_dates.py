@@ -175,6 +175,24 @@ class Reader:
             return day if day is not None and day.weekday() == weekday[0] else None
         return self._date(words, today)
 
+    def days(self, text: str) -> int | None:
+        """A span in days as people write it after /snooze N: "3d", "1w", "3 Tage", "zwei
+        Wochen"; a unit may be cut down to its first letters ("3t", "2wo")."""
+        found = re.fullmatch(r"(\w+?)\s*([^\W\d]+)", text.casefold().strip())
+        if found is None:
+            return None
+        number, unit = found.groups()
+        count = int(number) if number.isdigit() else self._numbers.get(number)
+        per = {
+            size
+            for msgid, size in ((DAYS, 1), (WEEKS, 7))
+            for word in self._keywords[msgid]
+            if word.startswith(unit)
+        }
+        if count is None or len(per) != 1:
+            return None
+        return count * per.pop()
+
     def _later(self, words: list[str], today: date) -> date | None:
         if len(words) != 2:
             return None

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from bot.db.models import Circle, Member, Task
+from bot.db.models import Circle, Member, Task, TaskStatus
+from bot.due_dates import Clash, Due
 from bot.i18n import N_, Translator
 from bot.messages import Button, OutgoingMessage, RichText, bold
 
@@ -21,6 +22,28 @@ def due(t: Translator, task: Task) -> str:
     if task.due_time is None:
         return t.day(task.due_on)
     return t.datetime(datetime.combine(task.due_on, task.due_time, t.tz))
+
+
+def clash(t: Translator, due: Due) -> str | None:
+    """A due time that daylight saving skips or repeats that day, said plainly."""
+    if due.clash is None or due.at is None:
+        return None
+    values = {"time": t.clock(due.at.hour * 60 + due.at.minute), "day": t.day(due.day)}
+    if due.clash is Clash.SKIPPED:
+        return t(
+            N_(
+                "Note: {time} does not exist on {day}; the clocks go forward an hour. "
+                "The task is due an hour later."
+            ),
+            **values,
+        )
+    return t(
+        N_(
+            "Note: {time} comes twice on {day}; the clocks go back an hour. "
+            "The task is due at the first {time}."
+        ),
+        **values,
+    )
 
 
 def created(t: Translator, tasks: list[Task], owners: dict[int, str], clash: str | None) -> str:
@@ -104,7 +127,7 @@ def listing(
 ) -> list[str]:
     lines = [heading]
     for task, owner in rows:
-        state = t("not accepted yet") if task.status == "asked" else ""
+        state = t("not accepted yet") if task.status is TaskStatus.ASKED else ""
         if task.due_on < today:
             state = t("overdue")
         line = f"{task.id}. {task.text} – {owner or '?'}, {due(t, task)}"

@@ -2,22 +2,19 @@
 
 from __future__ import annotations
 
-import re
-
 from bot import task_input
 from bot import task_messages as say
 from bot.context import Context, JobContext
 from bot.db.models import Circle, Member, Reminder, Task
 from bot.dispatcher import usage_line
-from bot.due_dates import AtNextMeeting, Clash, Due, Reader, Unreadable
+from bot.due_dates import AtNextMeeting, Due, Reader, Unreadable
 from bot.errors import UserError
 from bot.i18n import N_
 from bot.messages import OutgoingMessage, RichText
 from bot.registry import Args, ButtonAction, Capability, Command, Permission, ReminderKind
-from bot.services import meetings, members, tasks
+from bot.services import members, tasks
 
 ALL = N_("all")
-SNOOZE = re.compile(r"^(\d{1,3})\s*(d|w|t|tage?n?|days?|wochen?|weeks?)$")
 EXAMPLES = N_(
     "I cannot read the date “{text}”. Write it like this: by Friday, by 12.12., "
     "in two weeks, by next meeting, by Friday 18:00, by 2026-12-12."
@@ -50,7 +47,7 @@ async def new_task(ctx: Context, args: Args) -> OutgoingMessage:
         ctx.session, ctx.runtime, circle, ctx.member, owners, request.what, due, deputy
     )
     names = {owner.id: owner.display_name for owner in owners}
-    return OutgoingMessage(RichText.of(say.created(ctx.t, created, names, _clash(ctx, due))))
+    return OutgoingMessage(RichText.of(say.created(ctx.t, created, names, say.clash(ctx.t, due))))
 
 
 async def _due(ctx: Context, circle: Circle, when: str | None) -> Due:
@@ -63,35 +60,7 @@ async def _due(ctx: Context, circle: Circle, when: str | None) -> Due:
             raise UserError(EXAMPLES, text=when) from None
     if isinstance(read, Due):
         return read
-    meeting = await meetings.next_scheduled(ctx.session, circle.id, ctx.now)
-    if meeting is None or meeting.starts_at is None:
-        raise UserError(
-            N_("{circle} has no next meeting yet. Please give a date, for example: by 12.12."),
-            circle=circle.name,
-        )
-    local = meeting.starts_at.astimezone(tz)
-    return Due(local.date(), local.time().replace(tzinfo=None))
-
-
-def _clash(ctx: Context, due: Due) -> str | None:
-    if due.clash is None or due.at is None:
-        return None
-    values = {"time": ctx.t.clock(due.at.hour * 60 + due.at.minute), "day": ctx.t.day(due.day)}
-    if due.clash is Clash.SKIPPED:
-        return ctx.t(
-            N_(
-                "Note: {time} does not exist on {day}; the clocks go forward an hour. "
-                "The task is due an hour later."
-            ),
-            **values,
-        )
-    return ctx.t(
-        N_(
-            "Note: {time} comes twice on {day}; the clocks go back an hour. "
-            "The task is due at the first {time}."
-        ),
-        **values,
-    )
+    return await tasks.due_at_next_meeting(ctx.session, circle, ctx.now, tz)
 
 
 async def list_tasks(ctx: Context, args: Args) -> OutgoingMessage:
@@ -135,11 +104,8 @@ async def _finish(ctx: Context, task_id: int) -> OutgoingMessage:
 
 async def snooze(ctx: Context, args: Args) -> OutgoingMessage:
     number = _number(ctx, args, "snooze")
-    found = SNOOZE.match(" ".join(args.words[1:]).casefold())
-    if found is None:
-        raise UserError(N_("How much later? For example: /snooze {number} 3d or 1w"), number=number)
-    days = int(found[1]) * (7 if found[2][0] in "w" else 1)
-    if not 1 <= days <= 365:
+    days = Reader(ctx.t.locale, ctx.t).days(" ".join(args.words[1:]))
+    if days is None or not 1 <= days <= 365:
         raise UserError(N_("How much later? For example: /snooze {number} 3d or 1w"), number=number)
     task = await tasks.owned(ctx.session, number, ctx.member)
     await tasks.snooze(ctx.session, ctx.runtime, task, ctx.member, days)

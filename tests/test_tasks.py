@@ -149,3 +149,23 @@ async def test_bad_task_input_is_explained_and_changes_nothing(chat: Chat) -> No
     assert {k: v for k, v in (await chat.rows()).items() if k in before} == before
     await chat.ask("anna", "plenum", "/drop 1")
     assert "keine offene Aufgabe 1" in await chat.tap_and_read("ben", None, "Mache ich")
+
+
+@pytest.mark.parametrize(
+    ("language", "text", "days"),
+    [
+        ("de", "3t", 3),
+        ("de", "3d", 3),
+        ("de", "zwei Wochen", 14),
+        ("de", "10 Tagen", 10),
+        ("en", "1w", 7),
+        ("en", "2 weeks", 14),
+        ("en", "3", None),
+        ("de", "3x", None),
+    ],
+)
+def test_snooze_spans_are_read_in_the_writers_words(
+    catalogs: Catalogs, language: str, text: str, days: int | None
+) -> None:
+    t = catalogs.translator(language)
+    assert Reader(t.locale, t).days(text) == days

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -21,6 +22,7 @@ from bot.errors import UserError, check_length
 from bot.i18n import N_
 from bot.runtime import Runtime
 from bot.services.hours import at_minute, next_within, outside_quiet, quiet_hours, reminder_hours
+from bot.services.meetings import next_scheduled
 
 MAX_TEXT = 500
 OPEN = (TaskStatus.ASKED, TaskStatus.ACCEPTED)
@@ -28,6 +30,20 @@ ASK = "task-ask"  # a request to take the task on: to the owner, or later the de
 REMIND = "task-remind"
 DEPUTY_AFTER = timedelta(days=7)  # overdue this long: the deputy is asked
 LATE = timedelta(minutes=15)  # a reminder this late was held up (the bot was down)
+
+
+async def due_at_next_meeting(
+    session: AsyncSession, circle: Circle, now: datetime, tz: ZoneInfo
+) -> Due:
+    """A task without a date is due when the circle next meets."""
+    meeting = await next_scheduled(session, circle.id, now)
+    if meeting is None or meeting.starts_at is None:
+        raise UserError(
+            N_("{circle} has no next meeting yet. Please give a date, for example: by 12.12."),
+            circle=circle.name,
+        )
+    local = meeting.starts_at.astimezone(tz)
+    return Due(local.date(), local.time().replace(tzinfo=None))
 
 
 async def create(
