@@ -178,8 +178,9 @@ async def test_files_sent_to_the_bot_are_fetched_and_others_are_left_alone(
     chatter = {"msgtype": "m.file", "body": "Urlaub.pdf", "info": info}
     await anna.send(group, {**chatter, **await upload(anna, b"not for the bot", encrypt=False)})
     too_large = {**captioned, "info": {**info, "size": 20 * 1024 * 1024 + 1}}
-    await anna.send(group, {**too_large, **await upload(anna, minutes, encrypt=False)})
+    sent = await anna.send(group, {**too_large, **await upload(anna, minutes, encrypt=False)})
     (refused,) = await anna.receive(group)
+    await scene.bot.until_handled(sent)  # the answer can arrive before the handler returns
     assert refused["content"]["body"].startswith("Diese Datei ist mir zu groß zum Öffnen.")
     document, chat, large = [e for e in scene.bot.handled if isinstance(e, MessageEvent)]
     assert document.text == "/help" and chat.text == "" and large.text == "/help"
