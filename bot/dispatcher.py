@@ -16,6 +16,7 @@ import unicodedata
 import uuid
 from collections.abc import Callable
 from dataclasses import replace
+from datetime import timedelta
 
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -41,6 +42,7 @@ from bot.services import members
 log = logging.getLogger(__name__)
 
 MAX_TEXT = 4096  # Telegram's limit, and a sane one for a command anywhere
+ANSWER_WITHIN = timedelta(days=1)  # a private question's answer; later it is just a message
 _COMMAND = re.compile(r"^/(?P<head>\S*)(?:\s+(?P<rest>.*))?$", re.DOTALL)
 
 
@@ -119,6 +121,8 @@ class Dispatcher:
         member, identity = arrival.member, arrival.identity
         if arrival.channel.unreachable_since is not None and event.chat.kind is ChatKind.PRIVATE:
             await runtime.outbox.unpark(session, arrival.channel)  # they opened the chat
+        elif arrival.expected_chat is not None:
+            await runtime.outbox.unpark(session, arrival.expected_chat)  # they are here now
         catalogs = runtime.catalogs
         language = catalogs.negotiate([member.language, identity.language_hint])
         circle_coordinator = (
@@ -152,8 +156,14 @@ class Dispatcher:
             if event.edited:
                 return None  # an edited command is not run again
             text = event.text.strip()
+            awaited = _awaited(ctx) if ctx.is_private and text else None
             if text.startswith("/"):
                 return await self._command(ctx, event, text)
+            if awaited is not None:
+                kind, *params = awaited.split(":")
+                answer = ctx.runtime.registry.answers.get(kind)
+                if answer is not None:
+                    return await answer.handler(ctx, tuple(params), text)
             if ctx.is_private and text:
                 return ctx.text(N_("I answer commands. Send /help to see what I can do."))
             return None
@@ -212,6 +222,19 @@ class Dispatcher:
         if action.permission is Permission.COORDINATOR and not ctx.is_coordinator:
             raise UserError(N_("Sorry, only a coordinator can use this button."))
         return await action.handler(ctx, tuple(params))
+
+
+def _awaited(ctx: Context) -> str | None:
+    """The question this private message answers, if one is open; asked once only, so a
+    command or any message clears it."""
+    member = ctx.member
+    awaited, since = member.awaiting, member.awaiting_since
+    if awaited is None:
+        return None
+    member.awaiting = member.awaiting_since = None
+    if since is None or ctx.now - since > ANSWER_WITHIN:
+        return None
+    return awaited
 
 
 def usage_line(command: Command, t: Translator) -> str:

@@ -11,6 +11,7 @@ catalogs. What cannot be read is refused, never guessed.
 
 from __future__ import annotations
 
+import calendar
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -36,6 +37,7 @@ NEXT = N_("next, coming")
 AT = N_("at")
 FILLER = N_("the, on")
 MEETING = N_("meeting")
+EVERY = N_("every")
 # Number words, one group per number from 1 to 12, the ways of writing one number joined
 # with commas: "one, a, an | two | three | …".
 NUMBERS = N_(
@@ -53,6 +55,7 @@ ENGLISH = {
     AT: ("at",),
     FILLER: ("the", "on"),
     MEETING: ("meeting",),
+    EVERY: ("every",),
 }
 
 _CLOCK = re.compile(
@@ -61,6 +64,7 @@ _CLOCK = re.compile(
 _DOTTED = re.compile(r"^(\d{1,2})\.(\d{1,2})\.(\d{4}|\d{2})?$")
 _SLASHED = re.compile(r"^(\d{1,2})/(\d{1,2})(?:/(\d{4}|\d{2}))?$")
 _ISO = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$")
+_ORDINAL = re.compile(r"^(\d{1,2})(?:\.|st|nd|rd|th)?$")
 
 
 class Unreadable(ValueError):
@@ -125,6 +129,42 @@ class Reader:
         if day is None or (at is None and not day_text):
             raise Unreadable(text)
         return _due(day, at, tz)
+
+    def starts_repeat(self, word: str) -> bool:
+        """Whether `word`, after "every", begins a rule: "day", "week", "month", a weekday."""
+        word = word.casefold().strip(",.")
+        units = (DAYS, WEEKS, MONTHS)
+        return any(self.means(word, unit) for unit in units) or bool(self._words.days(word))
+
+    def repeat(self, text: str, now: datetime, tz: ZoneInfo) -> tuple[str, Due]:
+        """A rule as written after "every" ("month on the 1st", "Monat am 1.", "Friday",
+        "week on Friday", "day at 18:00"): its code (see Task.repeat) and the first due date."""
+        cleaned = re.sub(r"\s+", " ", text.casefold()).strip(" ,;!?")
+        if not cleaned or len(cleaned) > MAX_LENGTH:
+            raise Unreadable(text)
+        rest, at = self._clock(cleaned)
+        words = [w for w in rest.replace(",", " ").split() if not self.means(w, FILLER)]
+        code = self._rule(words)
+        if code is None:
+            raise Unreadable(text)
+        today = now.astimezone(tz).date()
+        due = _due(following(code, today - timedelta(days=1)), at, tz)
+        if due.instant(tz) <= now:  # today's time has passed: the next one
+            due = _due(following(code, due.day), at, tz)
+        return code, due
+
+    def _rule(self, words: list[str]) -> str | None:
+        if len(words) == 1 and self.means(words[0], DAYS):
+            return "day"
+        if len(words) == 2 and self.means(words[0], WEEKS):
+            words = words[1:]
+        if len(words) == 1 and len(weekday := self._words.days(words[0]) or ()) == 1:
+            return f"week:{weekday[0]}"
+        if len(words) == 2 and self.means(words[0], MONTHS):
+            found = _ORDINAL.match(words[1])
+            if found and 1 <= int(found[1]) <= 31:
+                return f"month:{int(found[1])}"
+        return None
 
     def _next_meeting(self, text: str) -> bool:
         words = text.split(" ")
@@ -252,6 +292,23 @@ def _next(today: date, month: int, day: int, year: str | None) -> date:
     if candidate >= today or (today - candidate).days <= 183:
         return candidate
     return date(today.year + 1, month, day)
+
+
+def following(code: str, after: date) -> date:
+    """The first day after `after` that the rule `code` (see Task.repeat) falls on; the
+    31st, in a shorter month, is its last day."""
+    unit, _, value = code.partition(":")
+    if unit == "day":
+        return after + timedelta(days=1)
+    if unit == "week":
+        return after + timedelta(days=(int(value) - after.weekday() - 1) % 7 + 1)
+    year, month = after.year, after.month
+    while True:
+        last = calendar.monthrange(year, month)[1]
+        day = date(year, month, min(int(value), last))
+        if day > after:
+            return day
+        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
 
 
 def _due(day: date, at: time | None, tz: ZoneInfo) -> Due:

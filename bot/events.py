@@ -55,6 +55,7 @@ class MessageEvent(Event):
     text: str
     files: tuple[IncomingFile, ...] = ()
     reply_to: str | None = None
+    reply_to_sender: Sender | None = None  # who wrote the message replied to, if known
     # Names under which this bot can be addressed as /cmd@name; other names are ignored.
     bot_usernames: tuple[str, ...] = ()
     edited: bool = False  # a correction of message `message_id`, not a new message

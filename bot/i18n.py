@@ -54,6 +54,10 @@ class Translator:
         """A weekday and a date, so that a misread date shows at once: "Fr., 27. Nov. 2026"."""
         return str(format_skeleton("yMMMEd", when, locale=self.locale))
 
+    def weekday(self, number: int) -> str:
+        """The name of weekday `number` (0 is Monday): "Freitag"."""
+        return str(self.locale.days["format"]["wide"][number])
+
     def date(self, when: dt.date | dt.datetime) -> str:
         if isinstance(when, dt.datetime):
             when = when.astimezone(self.tz).date()

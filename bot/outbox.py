@@ -27,6 +27,7 @@ from sqlalchemy import (
     insert,
     or_,
     select,
+    text,
     update,
 )
 from sqlalchemy.engine import Row
@@ -51,6 +52,9 @@ from bot.transports import (
 log = logging.getLogger(__name__)
 
 BATCH = 100
+SENDER_LOCK = 0x6E62_6F78  # the advisory lock's key on PostgreSQL: "nbox"
+_LOCK = text("SELECT pg_advisory_lock(:key)")
+_UNLOCK = text("SELECT pg_advisory_unlock(:key)")
 MAX_ATTEMPTS = 5
 MAX_MOVES = 10  # chat moves followed within one drain
 
@@ -297,37 +301,50 @@ class OutboxSender:
         a crash can repeat at most one message. That first commit also ends the read of
         the due rows.
         """
+        async with self._lock, self._engine.connect() as connection:
+            shared = connection.dialect.name == "postgresql"
+            if shared:
+                # Another bot process may use the same database: one sender at a time, or
+                # both would read the same due rows and send them twice.
+                await connection.execute(_LOCK, {"key": SENDER_LOCK})
+                await connection.commit()
+            try:
+                return await self._drain(connection)
+            finally:
+                if shared:
+                    await _unlock(connection)
+
+    async def _drain(self, connection: AsyncConnection) -> int:
         delivered = 0
         moves = 0
-        async with self._lock, self._engine.connect() as connection:
-            while True:
-                params = {"now": self._clock.now(), "platforms": list(self._transports)}
-                rows = (await connection.execute(_due_query(), params)).all()
-                skipped: set[int] = set()  # chats told to wait, or purged: the rest waits
-                moved = False  # a chat's rows are to be read again under its new id
-                for row in rows:
-                    if self._stopping:
-                        return delivered  # the rest waits for the next start
-                    if row.channel_id in skipped:
-                        continue
-                    try:
-                        outcome = await self._deliver(connection, row)
-                    except ChatIdChanged as change:
-                        await connection.commit()
-                        await self._on_moved(_address(row), change.new_chat_id)
-                        skipped.add(row.channel_id)
-                        moved = moves < MAX_MOVES  # a chat that keeps moving waits
-                        moves += 1
-                        continue
+        while True:
+            params = {"now": self._clock.now(), "platforms": list(self._transports)}
+            rows = (await connection.execute(_due_query(), params)).all()
+            skipped: set[int] = set()  # chats told to wait, or purged: the rest waits
+            moved = False  # a chat's rows are to be read again under its new id
+            for row in rows:
+                if self._stopping:
+                    return delivered  # the rest waits for the next start
+                if row.channel_id in skipped:
+                    continue
+                try:
+                    outcome = await self._deliver(connection, row)
+                except ChatIdChanged as change:
                     await connection.commit()
-                    if outcome is _Outcome.NEWLY_UNREACHABLE:
-                        await self._on_unreachable(row.channel_id)
-                    delivered += outcome is _Outcome.SENT
-                    purged = row.purge_channel_after_send and row.member_id is None
-                    if outcome in (_Outcome.HELD, _Outcome.NEWLY_UNREACHABLE) or purged:
-                        skipped.add(row.channel_id)
-                if len(rows) < BATCH and not moved:
-                    return delivered
+                    await self._on_moved(_address(row), change.new_chat_id)
+                    skipped.add(row.channel_id)
+                    moved = moves < MAX_MOVES  # a chat that keeps moving waits
+                    moves += 1
+                    continue
+                await connection.commit()
+                if outcome is _Outcome.NEWLY_UNREACHABLE:
+                    await self._on_unreachable(row.channel_id)
+                delivered += outcome is _Outcome.SENT
+                purged = row.purge_channel_after_send and row.member_id is None
+                if outcome in (_Outcome.HELD, _Outcome.NEWLY_UNREACHABLE) or purged:
+                    skipped.add(row.channel_id)
+            if len(rows) < BATCH and not moved:
+                return delivered
 
     async def _deliver(self, connection: AsyncConnection, row: Row[Any]) -> _Outcome:
         try:
@@ -447,6 +464,17 @@ class OutboxSender:
         backoff = timedelta(seconds=5 * 4**attempts)
         await self._hold_chat(connection, row.channel_id, self._clock.now() + backoff)
         return _Outcome.HELD
+
+
+async def _unlock(connection: AsyncConnection) -> None:
+    """Let the other processes send. The lock belongs to the database session, which the
+    pool keeps open: a connection that cannot unlock is closed, and that frees it."""
+    try:
+        await connection.execute(_UNLOCK, {"key": SENDER_LOCK})
+        await connection.commit()
+    except Exception:
+        log.exception("outbox: could not release the sender lock; closing the connection")
+        await connection.invalidate()
 
 
 def _address(row: Row[Any]) -> ChatAddress:

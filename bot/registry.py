@@ -36,6 +36,7 @@ class Args:
 CommandHandler = Callable[["Context", Args], Awaitable[OutgoingMessage | None]]
 ButtonHandler = Callable[["Context", tuple[str, ...]], Awaitable[OutgoingMessage | None]]
 ReminderHandler = Callable[["JobContext", "Reminder"], Awaitable[None]]
+AnswerHandler = Callable[["Context", tuple[str, ...], str], Awaitable[OutgoingMessage | None]]
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,6 +57,15 @@ class ButtonAction:
     code: str
     handler: ButtonHandler
     permission: Permission = Permission.EVERYONE
+
+
+@dataclass(frozen=True, slots=True)
+class AwaitedAnswer:
+    """A question the bot asked privately (`Member.awaiting` is `kind:arg:arg`): the
+    person's next plain message there is its answer."""
+
+    kind: str
+    handler: AnswerHandler
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,6 +90,7 @@ class Capability:
     buttons: tuple[ButtonAction, ...] = ()
     reminders: tuple[ReminderKind, ...] = ()
     listeners: tuple[Listener[Any], ...] = ()
+    answers: tuple[AwaitedAnswer, ...] = ()
 
 
 class Registry:
@@ -87,6 +98,7 @@ class Registry:
         self.commands: dict[str, Command] = {}
         self.buttons: dict[str, ButtonAction] = {}
         self.reminders: dict[str, ReminderKind] = {}
+        self.answers: dict[str, AwaitedAnswer] = {}
         self.listeners: dict[type[Event], list[Listener[Any]]] = {}
         for capability in capabilities:
             for listener in capability.listeners:
@@ -99,6 +111,8 @@ class Registry:
                 _add(self.buttons, button.code, button)
             for reminder in capability.reminders:
                 _add(self.reminders, reminder.kind, reminder)
+            for answer in capability.answers:
+                _add(self.answers, answer.kind, answer)
 
     def listening(self, event: Event) -> list[Listener[Any]]:
         return self.listeners.get(type(event), [])

@@ -10,12 +10,12 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from bot.due_dates import IN
+from bot.due_dates import EVERY, IN
 from bot.i18n import N_
 
 BY = N_("by, until")
 DEPUTY = N_("deputy")
-_ENGLISH = {BY: ("by", "until"), DEPUTY: ("deputy",), IN: ("in",)}
+_ENGLISH = {BY: ("by", "until"), DEPUTY: ("deputy",), IN: ("in",), EVERY: ("every",)}
 _MENTION = re.compile(r"^@\S+$")
 
 
@@ -25,6 +25,7 @@ class TaskRequest:
     what: str
     when: str | None  # the words after the last "by" ("" if none follow); None: no "by"
     deputy: str | None
+    every: str | None = None  # a recurring task: the rule after "every" ("month on the 1st")
 
 
 def _words(translate: Callable[[str], str], msgid: str) -> set[str]:
@@ -32,8 +33,15 @@ def _words(translate: Callable[[str], str], msgid: str) -> set[str]:
     return {*_ENGLISH[msgid], *(w for w in translated if w)}
 
 
-def read(raw: str, translate: Callable[[str], str]) -> TaskRequest | None:
-    """None when there is no owner or nothing to do."""
+def read(
+    raw: str,
+    translate: Callable[[str], str],
+    starts_repeat: Callable[[str], bool] = lambda word: False,
+    replying: bool = False,
+) -> TaskRequest | None:
+    """None when there is no owner or nothing to do. `starts_repeat` tells whether a word
+    after "every" begins a rule ("month", "Friday"), so "each partner" stays in the text.
+    In a reply, the owner may go unnamed: it is whoever wrote the message replied to."""
     words = raw.split()
     owners: list[str] = []
     while words and _MENTION.match(words[0].rstrip(",:")):
@@ -44,6 +52,13 @@ def read(raw: str, translate: Callable[[str], str]) -> TaskRequest | None:
         if words[index].casefold().rstrip(":") in deputy_words and _MENTION.match(words[index + 1]):
             deputy = words[index + 1].rstrip(",.")
             del words[index : index + 2]
+            break
+    every = None
+    every_words = _words(translate, EVERY)
+    for index in range(len(words) - 2, 0, -1):
+        if words[index].casefold() in every_words and starts_repeat(words[index + 1]):
+            every = " ".join(words[index + 1 :])
+            del words[index:]
             break
     by_words = _words(translate, BY)
     when = None
@@ -57,6 +72,6 @@ def read(raw: str, translate: Callable[[str], str]) -> TaskRequest | None:
             when = " ".join(words[-3:])
             del words[-3:]
     what = " ".join(words).strip()
-    if not owners or not what:
+    if not (owners or replying) or not what:
         return None
-    return TaskRequest(tuple(owners), what, when, deputy)
+    return TaskRequest(tuple(owners), what, when, deputy, every)

@@ -4,9 +4,10 @@ reminders that go with it."""
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
+from dataclasses import replace
 from datetime import datetime
 
-from bot import meeting_input
+from bot import meeting_input, task_messages
 from bot import meeting_messages as say
 from bot.context import Context, JobContext
 from bot.db.models import Circle, Meeting, MeetingSlot, MeetingStatus, Member, Reminder
@@ -15,7 +16,7 @@ from bot.errors import UserError
 from bot.i18n import N_, Translator
 from bot.messages import OutgoingMessage
 from bot.registry import Args, ButtonAction, Capability, Command, Permission, ReminderKind
-from bot.services import meetings
+from bot.services import meetings, tasks
 
 WHEN_EXAMPLES = "3.12. 18:00; 2026-12-03 18:30"
 CODES = {code: answer for answer, code in say.ANSWER_CODES.items()}
@@ -227,20 +228,31 @@ async def nudge(job: JobContext, reminder: Reminder) -> None:
     await job.runtime.outbox.queue_private(job.session, person, build)
 
 
-def _before(headline: str) -> Callable[[JobContext, Reminder], Awaitable[None]]:
+def _before(
+    headline: str, with_tasks: bool = False
+) -> Callable[[JobContext, Reminder], Awaitable[None]]:
+    """A reminder before the meeting; the one the evening before lists the circle's open
+    tasks, so that people come knowing where things stand."""
+
     async def remind(job: JobContext, reminder: Reminder) -> None:
         found = await _subject(job, reminder)
         if found is None or found.status is not MeetingStatus.SCHEDULED:
             return
         details = await meetings.details_of(job.session, found)
         tz, now = job.runtime.settings.network.tz, job.now
+        today = now.astimezone(tz).date()
+        open_tasks = await tasks.listing(job.session, circle_id=found.circle_id)
         people = await meetings.attendees(job.session, found, reminder.member_id)
+
+        def build(t: Translator) -> OutgoingMessage:
+            message = say.announcement(t, details, headline, tz, now, attach=False)
+            if not (with_tasks and open_tasks):
+                return message
+            lines = task_messages.listing(t, t("Open tasks:"), open_tasks, today)
+            return replace(message, text=message.text + "\n" + "\n".join(lines))
+
         for person in people:
-            await job.runtime.outbox.queue_private(
-                job.session,
-                person,
-                lambda t: say.announcement(t, details, headline, tz, now, attach=False),
-            )
+            await job.runtime.outbox.queue_private(job.session, person, build)
 
     return remind
 
@@ -272,7 +284,7 @@ CAPABILITY = Capability(
         ReminderKind(meetings.TALLY, refresh_tally),
         ReminderKind(meetings.NUDGE, plan_nudges),
         ReminderKind(meetings.NUDGE_PERSON, nudge),
-        ReminderKind(meetings.EVE, _before(say.EVE)),
+        ReminderKind(meetings.EVE, _before(say.EVE, with_tasks=True)),
         ReminderKind(meetings.SOON, _before(say.SOON)),
         ReminderKind(meetings.HELD, held),
     ),

@@ -9,16 +9,26 @@ from bot.db.models import Circle, Member, Reminder, Task
 from bot.dispatcher import usage_line
 from bot.due_dates import AtNextMeeting, Due, Reader, Unreadable
 from bot.errors import UserError
+from bot.events import MessageEvent
 from bot.i18n import N_
 from bot.messages import OutgoingMessage, RichText
-from bot.registry import Args, ButtonAction, Capability, Command, Permission, ReminderKind
-from bot.services import members, tasks
+from bot.registry import (
+    Args,
+    AwaitedAnswer,
+    ButtonAction,
+    Capability,
+    Command,
+    Permission,
+    ReminderKind,
+)
+from bot.services import members, task_reports, tasks
 
 ALL = N_("all")
 EXAMPLES = N_(
     "I cannot read the date “{text}”. Write it like this: by Friday, by 12.12., "
-    "in two weeks, by next meeting, by Friday 18:00, by 2026-12-12."
+    "in two weeks, by next meeting, by Friday 18:00, by 2026-12-12, every month on the 1st."
 )
+EXPORT = N_("export")
 
 
 def _usage(ctx: Context, name: str) -> UserError:
@@ -35,37 +45,59 @@ def _circle(ctx: Context, command: str) -> Circle:
 
 async def new_task(ctx: Context, args: Args) -> OutgoingMessage:
     circle = _circle(ctx, "task")
-    request = task_input.read(args.raw, ctx.t)
+    reader = Reader(ctx.t.locale, ctx.t)
+    event = ctx.event
+    replied = event.reply_to_sender if isinstance(event, MessageEvent) else None
+    request = task_input.read(args.raw, ctx.t, reader.starts_repeat, replied is not None)
     if request is None:
         raise _usage(ctx, "task")
-    find = members.find_by_mention
-    network, platform = ctx.runtime.network_id, ctx.channel.platform
-    owners = [await find(ctx.session, network, platform, name) for name in request.owners]
-    deputy = await find(ctx.session, network, platform, request.deputy) if request.deputy else None
-    due = await _due(ctx, circle, request.when)
+    owners = [await _person(ctx, name) for name in request.owners]
+    if not owners and replied is not None:  # "/task WHAT by WHEN" in reply to someone
+        owners = [await members.known(ctx.session, ctx.runtime.network_id, replied, ctx.now)]
+    deputy = await _person(ctx, request.deputy) if request.deputy else None
+    repeat, due = await _due(ctx, reader, circle, request)
     created = await tasks.create(
-        ctx.session, ctx.runtime, circle, ctx.member, owners, request.what, due, deputy
+        ctx.session, ctx.runtime, circle, ctx.member, owners, request.what, due, deputy, repeat
     )
     names = {owner.id: owner.display_name for owner in owners}
-    return OutgoingMessage(RichText.of(say.created(ctx.t, created, names, say.clash(ctx.t, due))))
+    waiting = [
+        owner.display_name for owner in owners if await members.is_expected(ctx.session, owner)
+    ]
+    text = say.created(ctx.t, created, names, waiting, say.clash(ctx.t, due))
+    return OutgoingMessage(RichText.of(text))
 
 
-async def _due(ctx: Context, circle: Circle, when: str | None) -> Due:
+async def _person(ctx: Context, mention: str) -> Member:
+    platform = ctx.channel.platform
+    return await members.expect(ctx.session, ctx.runtime.network_id, platform, mention, ctx.now)
+
+
+async def _due(
+    ctx: Context, reader: Reader, circle: Circle, request: task_input.TaskRequest
+) -> tuple[str | None, Due]:
+    """The rule of a recurring task, if it is one, and when it is (first) due."""
     tz = ctx.runtime.settings.network.tz
     read: Due | AtNextMeeting = AtNextMeeting()
-    if when is not None:
-        try:
-            read = Reader(ctx.t.locale, ctx.t).read(when, ctx.now, tz)
-        except Unreadable:
-            raise UserError(EXAMPLES, text=when) from None
+    written = request.every if request.every is not None else request.when
+    try:
+        if request.every is not None:
+            return reader.repeat(request.every, ctx.now, tz)
+        if request.when is not None:
+            read = reader.read(request.when, ctx.now, tz)
+    except Unreadable:
+        raise UserError(EXAMPLES, text=written) from None
     if isinstance(read, Due):
-        return read
-    return await tasks.due_at_next_meeting(ctx.session, circle, ctx.now, tz)
+        return None, read
+    return None, await tasks.due_at_next_meeting(ctx.session, circle, ctx.now, tz)
 
 
 async def list_tasks(ctx: Context, args: Args) -> OutgoingMessage:
     today = ctx.now.astimezone(ctx.runtime.settings.network.tz).date()
     word = args.words[0] if args.words else ""
+    if word.casefold() in ("export", ctx.t(EXPORT).casefold()):
+        circle = _circle(ctx, "tasks")
+        found, names = await task_reports.everything(ctx.session, circle)
+        return say.export(ctx.t, circle, found, names)
     if word.casefold() in ("all", ctx.t(ALL).casefold()):
         circle = _circle(ctx, "tasks")
         rows = await tasks.listing(ctx.session, circle_id=circle.id)
@@ -98,7 +130,14 @@ async def done(ctx: Context, args: Args) -> OutgoingMessage:
 
 async def _finish(ctx: Context, task_id: int) -> OutgoingMessage:
     task = await tasks.owned(ctx.session, task_id, ctx.member)
-    await tasks.done(ctx.session, ctx.runtime, task)
+    upcoming = await tasks.done(ctx.session, ctx.runtime, task)
+    if upcoming is not None:
+        return ctx.text(
+            N_("Well done! Task {number} is done. The next time is task {next}, due {due}."),
+            number=task.id,
+            next=upcoming.id,
+            due=say.due(ctx.t, upcoming),
+        )
     return ctx.text(N_("Well done! Task {number} is done."), number=task.id)
 
 
@@ -115,6 +154,25 @@ async def snooze(ctx: Context, args: Args) -> OutgoingMessage:
 async def drop(ctx: Context, args: Args) -> OutgoingMessage:
     task = await tasks.drop(ctx.session, _number(ctx, args, "drop"), ctx.member, ctx.is_coordinator)
     return ctx.text(N_("Task {number} is dropped: {task}"), number=task.id, task=task.text)
+
+
+async def reassign(ctx: Context, args: Args) -> OutgoingMessage:
+    if len(args.words) != 2:
+        raise _usage(ctx, "reassign")
+    number = _number(ctx, args, "reassign")
+    person = await _person(ctx, args.words[1])
+    task = await tasks.reassign(
+        ctx.session, ctx.runtime, number, ctx.member, ctx.is_coordinator, person
+    )
+    text = ctx.t(
+        "Task {number} now goes to {person}. I have asked them privately: {task}",
+        number=task.id,
+        person=person.display_name,
+        task=task.text,
+    )
+    if await members.is_expected(ctx.session, person):
+        text += "\n" + say.waiting_for(ctx.t, [person.display_name])
+    return OutgoingMessage(RichText.of(text))
 
 
 def _task_id(params: tuple[str, ...]) -> int:
@@ -136,7 +194,26 @@ async def accept_button(ctx: Context, params: tuple[str, ...]) -> OutgoingMessag
 async def decline_button(ctx: Context, params: tuple[str, ...]) -> OutgoingMessage:
     task = await tasks.owned(ctx.session, _task_id(params), ctx.member)
     await tasks.decline(ctx.session, ctx.runtime, task, ctx.member)
-    return ctx.text(N_("All right, I have passed task {number} on."), number=task.id)
+    if ctx.member.awaiting is None:
+        return ctx.text(N_("All right, I have passed task {number} on."), number=task.id)
+    return ctx.text(
+        N_(
+            "All right, I have passed task {number} on. If you like, write me why in one "
+            "message; I will pass it on to whoever gave you the task."
+        ),
+        number=task.id,
+    )
+
+
+async def reason_answer(ctx: Context, params: tuple[str, ...], text: str) -> OutgoingMessage:
+    creator = await tasks.pass_on_reason(
+        ctx.session, ctx.runtime, _task_id(params), ctx.member, text
+    )
+    if creator is None:
+        return ctx.text(N_("Thank you."))
+    return ctx.text(
+        N_("Thank you, I have passed that on to {person}."), person=creator.display_name
+    )
 
 
 async def done_button(ctx: Context, params: tuple[str, ...]) -> OutgoingMessage:
@@ -164,6 +241,10 @@ async def task_reminder(job: JobContext, reminder: Reminder) -> None:
     await tasks.remind(job.session, job.runtime, reminder)
 
 
+async def digest_reminder(job: JobContext, reminder: Reminder) -> None:
+    await task_reports.digest(job.session, job.runtime, reminder)
+
+
 CAPABILITY = Capability(
     name="tasks",
     commands=(
@@ -171,14 +252,14 @@ CAPABILITY = Capability(
             "task",
             new_task,
             N_("Give someone a task: who does what by when"),
-            usage=N_("@PERSON WHAT [by WHEN] [deputy @PERSON]"),
+            usage=N_("@PERSON WHAT [by WHEN | every RULE] [deputy @PERSON]"),
             max_args=None,
         ),
         Command(
             "tasks",
             list_tasks,
-            N_("Open tasks: yours, the circle's or someone's"),
-            usage=N_("[all | @PERSON]"),
+            N_("Open tasks: yours, the circle's or someone's; export: all as a CSV file"),
+            usage=N_("[all | @PERSON | export]"),
             max_args=1,
         ),
         Command("done", done, N_("Mark your task as done"), usage=N_("N"), max_args=1),
@@ -188,6 +269,13 @@ CAPABILITY = Capability(
             N_("Move your task's due date later"),
             usage=N_("N 3d"),
             max_args=None,
+        ),
+        Command(
+            "reassign",
+            reassign,
+            N_("Give a task to someone else"),
+            usage=N_("N @PERSON"),
+            max_args=2,
         ),
         Command(
             "drop",
@@ -206,5 +294,7 @@ CAPABILITY = Capability(
     reminders=(
         ReminderKind(tasks.ASK, ask_reminder),
         ReminderKind(tasks.REMIND, task_reminder),
+        ReminderKind(tasks.DIGEST, digest_reminder),
     ),
+    answers=(AwaitedAnswer(tasks.REASON, reason_answer),),
 )

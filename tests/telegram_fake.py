@@ -96,14 +96,30 @@ class FakeBotAPI:
     def private(self, user: dict[str, Any]) -> dict[str, Any]:
         return {"id": user["id"], "type": "private", "first_name": user["first_name"]}
 
-    def message(self, user: dict[str, Any], chat: dict[str, Any], text: str) -> int:
-        message = {
+    def message(
+        self,
+        user: dict[str, Any],
+        chat: dict[str, Any],
+        text: str,
+        replying_to: tuple[int, dict[str, Any]] | None = None,
+    ) -> int:
+        """`user` writes `text`; `replying_to`: in reply to that message id by that user."""
+        message: dict[str, Any] = {
             "message_id": next(self._ids),
             "date": int(time.time()),
             "chat": chat,
             "from": user,
             "text": text,
         }
+        if replying_to is not None:
+            replied, author = replying_to
+            message["reply_to_message"] = {
+                "message_id": replied,
+                "date": int(time.time()),
+                "chat": chat,
+                "from": author,
+                "text": "…",
+            }
         if text.startswith("/"):
             command = text.split()[0]
             message["entities"] = [{"type": "bot_command", "offset": 0, "length": len(command)}]

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import pytest
 from nio import RoomSendError
 
 from bot.events import ButtonEvent, ChatKind, MembersChanged, MessageEvent, Reaction, Retracted
+from bot.messages import RichText
 from bot.transports import PermanentFailure, RetryLater
 from bot.transports.matrix.convert import (
     attached_file,
@@ -16,7 +18,7 @@ from bot.transports.matrix.convert import (
     vote,
     without_reply_fallback,
 )
-from bot.transports.matrix.transport import _check
+from bot.transports.matrix.transport import _check, _notices
 
 BOT = "@netzwerkbot:example.org"
 
@@ -44,6 +46,31 @@ def test_a_reply_loses_its_quote_and_knows_what_it_answers() -> None:
     assert (event.text, event.reply_to) == ("/members", "$q")
     quoting = "> Wer kommt?\n\nIch komme."  # a newer client's reply: no quote to remove
     assert without_reply_fallback(quoting) == quoting
+
+
+def test_a_reply_names_whom_it_answers_and_pills_become_user_ids() -> None:
+    quoted = "> <@ben:example.org> Ich kann die Flyer drucken\n\n/task Flyer bis Freitag"
+    reply = {"m.relates_to": {"m.in_reply_to": {"event_id": "$q"}}}
+    event = to_event(recorded(text(quoted, **reply)), 1, BOT)
+    assert isinstance(event, MessageEvent) and event.reply_to_sender is not None
+    assert event.reply_to_sender.user_id == "@ben:example.org"
+    mentioned = {**reply, "m.mentions": {"user_ids": ["@cem:example.org"]}}
+    event = to_event(recorded(text("/task Raum buchen bis Montag", **mentioned)), 1, BOT)
+    assert isinstance(event, MessageEvent) and event.reply_to_sender is not None
+    assert event.reply_to_sender.user_id == "@cem:example.org"
+    to_the_bot = {**reply, "m.mentions": {"user_ids": [BOT]}}
+    event = to_event(recorded(text("/task x bis Montag", **to_the_bot)), 1, BOT)
+    assert isinstance(event, MessageEvent) and event.reply_to_sender is None
+    pill = (
+        '/task <a href="https://matrix.to/#/%40ben%3Aexample.org">Ben &amp; Co</a> Flyer '
+        'Vertretung <a href="https://matrix.to/#/@cem:example.org?via=x">@Cem</a>'
+    )
+    body = "/task Ben & Co Flyer Vertretung @Cem"
+    event = to_event(
+        recorded(text(body, formatted_body=pill, format="org.matrix.custom.html")), 1, BOT
+    )
+    assert isinstance(event, MessageEvent)
+    assert event.text == "/task @ben:example.org Flyer Vertretung @cem:example.org"
 
 
 def test_an_edit_is_marked_as_one_of_the_message_it_replaces() -> None:
@@ -194,3 +221,12 @@ def test_the_homeservers_errors_in_the_outboxs_terms() -> None:
         _check(RoomSendError("You are not in this room", "M_FORBIDDEN"))
     with pytest.raises(ConnectionError):  # anything else: tried again
         _check(RoomSendError("Internal error", "M_UNKNOWN_ERROR"))
+
+
+def test_a_long_text_goes_in_pieces_each_under_the_homeservers_limit() -> None:
+    lines = [f"{n}. Aufgabe & <Nummer> {n} – Ünïcödé 👩‍👩‍👧 «{'&' * 20}»" for n in range(1, 2001)]
+    contents = _notices(RichText.of("\n".join(lines)), reply_to="$q")
+    assert len(contents) > 1
+    assert all(len(json.dumps(c, ensure_ascii=False).encode()) <= 60_000 for c in contents)
+    assert "\n".join(c["body"] for c in contents).split("\n") == lines  # none lost
+    assert "m.relates_to" in contents[0] and "m.relates_to" not in contents[1]

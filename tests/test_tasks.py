@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
+import csv
+import io
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot.due_dates import AtNextMeeting, Clash, Due, Reader, Unreadable
+from bot.db.models import Circle, Task, TaskStatus
+from bot.due_dates import AtNextMeeting, Clash, Due, Reader, Unreadable, following
 from bot.i18n import Catalogs
 from bot.paths import LOCALES_DIR
 from bot.services.hours import next_within, outside_quiet
 from bot.task_input import TaskRequest, read
+from bot.task_messages import export
 from tests.helpers import Chat
 
 BERLIN = ZoneInfo("Europe/Berlin")
@@ -137,7 +141,7 @@ async def test_bad_task_input_is_explained_and_changes_nothing(chat: Chat) -> No
     await chat.ask("anna", "plenum", "/task @ben Flyer bis Freitag")
     before = {k: v for k, v in (await chat.rows()).items() if k in ("tasks", "reminders")}
     for text, expected in [
-        ("/task @dora Kuchen bis Freitag", "Ich kenne @dora noch nicht"),
+        ("/task @dora:example.org Kuchen bis Freitag", "Ich kenne @dora:example.org noch nicht"),
         ("/task @ben " + "x" * 501 + " bis Freitag", "Das ist zu lang"),
         ("/task @ben Protokoll bis 20.11.", "schon vorbei"),
         ("/task @ben Protokoll bis bald", "Das Datum „bald“ kann ich nicht lesen"),
@@ -169,3 +173,92 @@ def test_snooze_spans_are_read_in_the_writers_words(
 ) -> None:
     t = catalogs.translator(language)
     assert Reader(t.locale, t).days(text) == days
+
+
+@pytest.mark.parametrize(
+    ("language", "text", "code", "first"),
+    [
+        ("en", "month on the 1st", "month:1", Due(date(2026, 12, 1), None)),
+        ("de", "Monat am 1.", "month:1", Due(date(2026, 12, 1), None)),
+        ("de", "Monat am 31.", "month:31", Due(date(2026, 11, 30), None)),  # its last day
+        ("en", "Friday", "week:4", Due(date(2026, 11, 27), None)),
+        ("de", "Woche am Samstag 18:00", "week:5", Due(date(2026, 11, 28), time(18, 0))),
+        ("de", "Samstag 19:00", "week:5", Due(date(2026, 11, 21), time(19, 0))),  # today still
+        ("de", "Tag um 17 Uhr", "day", Due(date(2026, 11, 22), time(17, 0))),  # today's is past
+    ],
+)
+def test_recurring_rules_are_read_with_their_first_due_date(
+    catalogs: Catalogs, language: str, text: str, code: str, first: Due
+) -> None:
+    t = catalogs.translator(language)
+    assert Reader(t.locale, t).repeat(text, SATURDAY, BERLIN) == (code, first)
+
+
+@pytest.mark.parametrize("text", ["Monat", "Monat am 32.", "Woche", "Jahr am 1.", "irgendwann"])
+def test_a_recurring_rule_that_cannot_be_read_is_refused(catalogs: Catalogs, text: str) -> None:
+    t = catalogs.translator("de")
+    with pytest.raises(Unreadable):
+        Reader(t.locale, t).repeat(text, SATURDAY, BERLIN)
+
+
+def test_the_next_time_of_a_rule() -> None:
+    assert following("month:31", date(2027, 1, 31)) == date(2027, 2, 28)
+    assert following("month:31", date(2027, 2, 28)) == date(2027, 3, 31)
+    assert following("month:1", date(2026, 12, 1)) == date(2027, 1, 1)
+    assert following("week:4", date(2026, 11, 27)) == date(2026, 12, 4)
+    assert following("day", date(2026, 12, 31)) == date(2027, 1, 1)
+
+
+def test_every_starts_a_rule_only_before_one(catalogs: Catalogs) -> None:
+    t = catalogs.translator("en")
+    starts = Reader(t.locale, t).starts_repeat
+    assert read("@ben Send the newsletter every month on the 1st", t, starts) == TaskRequest(
+        ("@ben",), "Send the newsletter", None, None, "month on the 1st"
+    )
+    assert read("@ben Call every partner by Friday", t, starts) == TaskRequest(
+        ("@ben",), "Call every partner", "Friday", None
+    )
+    de = catalogs.translator("de")
+    assert read("@ben Kasse prüfen jeden Freitag", de, Reader(de.locale, de).starts_repeat) == (
+        TaskRequest(("@ben",), "Kasse prüfen", None, None, "Freitag")
+    )
+    assert read("Book the room by Friday", t, starts) is None
+    assert read("Book the room by Friday", t, starts, replying=True) == TaskRequest(
+        (), "Book the room", "Friday", None
+    )
+
+
+def test_the_export_is_a_csv_file_with_a_header(catalogs: Catalogs) -> None:
+    t = catalogs.translator("de")
+    circle = Circle(name="AG Wohnen", name_key="ag wohnen")
+    task = Task(
+        id=7,
+        text='Flyer "A5", drucken',
+        owner_id=1,
+        creator_id=2,
+        deputy_id=None,
+        status=TaskStatus.DONE,
+        due_on=date(2026, 12, 1),
+        due_time=time(18, 0),
+        repeat="month:1",
+        created_at=datetime(2026, 11, 20, 9, 0, tzinfo=BERLIN),
+        done_at=datetime(2026, 11, 30, 17, 30, tzinfo=BERLIN),
+    )
+    message = export(t, circle, [task], {1: "Ben", 2: "Anna"})
+    (attachment,) = message.attachments
+    assert attachment.filename == "tasks-ag-wohnen.csv" and attachment.mime_type == "text/csv"
+    rows = list(csv.reader(io.StringIO(attachment.data.decode("utf-8"))))
+    assert rows[0][:4] == ["Nummer", "Aufgabe", "zuständig", "Stand"]
+    assert rows[1] == [
+        "7",
+        'Flyer "A5", drucken',
+        "Ben",
+        "erledigt",
+        "2026-12-01",
+        "18:00",
+        "jeden Monat am 1.",
+        "Anna",
+        "",
+        "2026-11-20 09:00",
+        "2026-11-30 17:30",
+    ]

@@ -128,6 +128,10 @@ class Member(Base):
     # When nothing unasked-for may come (may run past midnight); None: the network's.
     quiet_start: Mapped[int | None]
     quiet_end: Mapped[int | None]
+    # A question the bot asked this person privately, "kind:id", whose answer is their next
+    # plain message (why they cannot take a task on); cleared by the answer or a command.
+    awaiting: Mapped[str | None] = mapped_column(String(64))
+    awaiting_since: Mapped[datetime | None]
 
     identities: Mapped[list[Identity]] = relationship(
         back_populates="member", cascade="all, delete-orphan", passive_deletes=True
@@ -444,3 +448,6 @@ class Task(Base):
     # Reminders sent so far: before, on the day, overdue, weekly after that.
     reminders_sent: Mapped[int] = mapped_column(Integer, default=0)
     deputy_asked: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    # A recurring task: "day", "week:WEEKDAY" (0 is Monday) or "month:DAY"; when it is done,
+    # the next one is due at the next such day.
+    repeat: Mapped[str | None] = mapped_column(String(16))

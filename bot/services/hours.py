@@ -35,6 +35,10 @@ async def reminder_hours(session: AsyncSession, member: Member, settings: Remind
     return _configured(settings.staff_hours if staff else settings.volunteer_hours)
 
 
+def staff_hours(settings: ReminderSettings) -> Span:
+    return _configured(settings.staff_hours)
+
+
 def quiet_hours(member: Member, settings: ReminderSettings) -> Span:
     if member.quiet_start is not None and member.quiet_end is not None:
         return member.quiet_start, member.quiet_end

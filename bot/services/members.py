@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import datetime
 from functools import cache
@@ -23,6 +24,16 @@ from bot.db.models import (
 from bot.errors import UserError
 from bot.events import ChatAddress, ChatKind, Sender
 from bot.i18n import N_
+
+EXPECTED = "expected:"  # the user id and chat id of someone named before they wrote
+# Platforms whose people are named by usernames they keep (Telegram's @names), so that
+# someone not seen yet can be expected by one.
+EXPECTABLE = frozenset({"telegram", "console"})
+_USERNAME = re.compile(r"^@[A-Za-z][A-Za-z0-9_]{1,31}$")
+
+
+class UnknownPerson(UserError):
+    """Nobody by that name has written yet."""
 
 
 async def ensure_network(session: AsyncSession, settings: Settings, now: datetime) -> int:
@@ -46,6 +57,8 @@ class Arrival:
     identity: Identity
     channel: Channel
     membership: CircleMembership | None
+    # Their private chat, if they were expected by username and messages waited for them.
+    expected_chat: Channel | None = None
 
 
 async def arrive(
@@ -63,9 +76,14 @@ async def arrive(
             },
         )
     ).first()
+    expected_chat = None
     if found is None:
-        member, identity = await _first_contact(session, network_id, sender, now)
         channel, membership = None, None
+        bound = await _bind_expected(session, sender)
+        if bound is not None:
+            member, identity, expected_chat = bound
+        else:
+            member, identity = await _first_contact(session, network_id, sender, now)
         if sender.private_chat is not None and sender.private_chat != chat:
             # Known from the first word on: tasks and reminders can reach them privately.
             await channel_for(session, sender.private_chat, member, now)
@@ -79,7 +97,7 @@ async def arrive(
         _refresh_channel(channel, chat, member)
     if membership is None and channel.circle_id is not None:
         membership = await join_circle(session, channel.circle_id, member, now)
-    return Arrival(member, identity, channel, membership)
+    return Arrival(member, identity, channel, membership, expected_chat)
 
 
 @cache
@@ -121,6 +139,106 @@ async def _first_contact(
     session.add_all([member, identity])
     await session.flush()
     return member, identity
+
+
+async def _bind_expected(
+    session: AsyncSession, sender: Sender
+) -> tuple[Member, Identity, Channel | None] | None:
+    """The sender was named by username before the bot knew them: they become that person,
+    and the private chat kept for them becomes theirs."""
+    if not sender.username:
+        return None
+    placeholder = EXPECTED + sender.username.casefold()
+    identity = await session.scalar(
+        select(Identity)
+        .options(joinedload(Identity.member))
+        .where(Identity.platform == sender.platform, Identity.user_id == placeholder)
+    )
+    if identity is None:
+        return None
+    identity.user_id = sender.user_id
+    _refresh(identity, sender)
+    chat = await session.scalar(
+        select(Channel).where(Channel.platform == sender.platform, Channel.chat_id == placeholder)
+    )
+    if chat is not None and sender.private_chat is not None:
+        chat.chat_id = sender.private_chat.chat_id
+        chat.title = clip(sender.private_chat.title) if sender.private_chat.title else None
+    await session.flush()
+    return identity.member, identity, chat
+
+
+async def expect(
+    session: AsyncSession, network_id: int, platform: str, mention: str, now: datetime
+) -> Member:
+    """The member meant by `@name`; on a platform where people keep their usernames, one
+    not seen yet is expected: messages to them wait until they first write."""
+    try:
+        return await find_by_mention(session, network_id, platform, mention)
+    except UnknownPerson:
+        if platform not in EXPECTABLE or not _USERNAME.match(mention):
+            raise
+    username = mention[1:]
+    member = Member(
+        network_id=network_id,
+        display_name=mention,
+        name_key=mention.casefold(),
+        language=None,
+        created_at=now,
+    )
+    placeholder = EXPECTED + username.casefold()
+    identity = Identity(
+        member=member,
+        platform=platform,
+        user_id=placeholder,
+        username=username,
+        username_key=username.casefold(),
+        language_hint=None,
+    )
+    session.add_all([member, identity])
+    await session.flush()
+    chat = Channel(
+        platform=platform,
+        chat_id=placeholder,
+        kind=ChatKind.PRIVATE.value,
+        title=None,
+        member_id=member.id,
+        circle=None,
+        created_at=now,
+        unreachable_since=now,  # what is queued for them waits (is parked) until they write
+    )
+    session.add(chat)
+    await session.flush()
+    return member
+
+
+async def known(session: AsyncSession, network_id: int, person: Sender, now: datetime) -> Member:
+    """The member behind `person` (someone whose message was replied to), written down if
+    the bot has not met them yet."""
+    identity = await session.scalar(
+        select(Identity)
+        .options(joinedload(Identity.member))
+        .where(Identity.platform == person.platform, Identity.user_id == person.user_id)
+    )
+    if identity is not None:
+        return identity.member
+    bound = await _bind_expected(session, person)
+    if bound is not None:
+        return bound[0]
+    member, _ = await _first_contact(session, network_id, person, now)
+    if person.private_chat is not None:
+        await channel_for(session, person.private_chat, member, now)
+    return member
+
+
+async def is_expected(session: AsyncSession, member: Member) -> bool:
+    """Named by username, and not written yet."""
+    found = await session.scalar(
+        select(Identity.id)
+        .where(Identity.member_id == member.id, Identity.user_id.startswith(EXPECTED))
+        .limit(1)
+    )
+    return found is not None
 
 
 def _refresh(identity: Identity, sender: Sender) -> None:
@@ -280,7 +398,7 @@ async def find_by_mention(
     if len(members) == 1:
         return members[0]
     if not members:
-        raise UserError(
+        raise UnknownPerson(
             N_("I do not know {name} yet. They need to write something here or to me first."),
             name=name,
         )

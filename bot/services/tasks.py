@@ -17,17 +17,27 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot import task_messages as say
 from bot.db.models import Circle, Member, Reminder, Task, TaskStatus
-from bot.due_dates import Due
+from bot.due_dates import Due, following
 from bot.errors import UserError, check_length
 from bot.i18n import N_
 from bot.runtime import Runtime
-from bot.services.hours import at_minute, next_within, outside_quiet, quiet_hours, reminder_hours
+from bot.services.hours import (
+    at_minute,
+    next_within,
+    outside_quiet,
+    quiet_hours,
+    reminder_hours,
+    staff_hours,
+)
 from bot.services.meetings import next_scheduled
 
 MAX_TEXT = 500
 OPEN = (TaskStatus.ASKED, TaskStatus.ACCEPTED)
 ASK = "task-ask"  # a request to take the task on: to the owner, or later the deputy
 REMIND = "task-remind"
+DIGEST = "task-digest"  # the weekly overview of a circle's tasks, for its coordinators
+DIGEST_WEEKDAY = 0  # Monday, at the start of staff hours
+REASON = "task-reason"  # the awaited answer: why someone cannot take a task on
 DEPUTY_AFTER = timedelta(days=7)  # overdue this long: the deputy is asked
 LATE = timedelta(minutes=15)  # a reminder this late was held up (the bot was down)
 
@@ -55,6 +65,7 @@ async def create(
     what: str,
     due: Due,
     deputy: Member | None,
+    repeat: str | None = None,
 ) -> list[Task]:
     check_length(what, MAX_TEXT)
     now = runtime.clock.now()
@@ -74,11 +85,13 @@ async def create(
             created_at=now,
             reminders_sent=0,
             deputy_asked=False,
+            repeat=repeat,
         )
         session.add(task)
         await session.flush()
         await _ask_soon(session, runtime, task, owner, now)
         tasks.append(task)
+    await ensure_digest(session, runtime, circle.id)
     return tasks
 
 
@@ -91,7 +104,7 @@ async def _ask_soon(
     if at <= now:
         await ask(session, runtime, task, member)
     else:
-        _schedule(session, ASK, at, task, member.id, now)
+        _schedule(session, ASK, at, task.id, member.id, now)
 
 
 async def ask(session: AsyncSession, runtime: Runtime, task: Task, member: Member) -> None:
@@ -130,8 +143,11 @@ async def accept(session: AsyncSession, runtime: Runtime, task: Task, member: Me
 
 
 async def decline(session: AsyncSession, runtime: Runtime, task: Task, member: Member) -> None:
-    """The owner gives the task back: the deputy is asked, or it goes back to its creator."""
+    """The owner gives the task back: the deputy is asked, or it goes back to its creator.
+    Their next private message is asked for as the reason, for the creator."""
     now = runtime.clock.now()
+    if task.creator_id not in (None, member.id):
+        member.awaiting, member.awaiting_since = f"{REASON}:{task.id}", now
     await _forget(session, task, REMIND)
     deputy = await session.get(Member, task.deputy_id) if task.deputy_id else None
     if deputy is not None and deputy.id != member.id and not task.deputy_asked:
@@ -147,13 +163,98 @@ async def decline(session: AsyncSession, runtime: Runtime, task: Task, member: M
     await _tell_creator(session, runtime, task, member, say.DECLINED)
 
 
-async def done(session: AsyncSession, runtime: Runtime, task: Task) -> None:
+async def pass_on_reason(
+    session: AsyncSession, runtime: Runtime, task_id: int, member: Member, reason: str
+) -> Member | None:
+    """Why `member` cannot do the task, to whoever gave it; returns them, if anyone."""
+    check_length(reason, MAX_TEXT)
+    task = await session.get(Task, task_id)
+    if task is None or task.creator_id is None:
+        return None
+    creator = await session.get_one(Member, task.creator_id)
+    await runtime.outbox.queue_private(
+        session, creator, lambda t: say.reason(t, task, member, reason)
+    )
+    return creator
+
+
+async def done(session: AsyncSession, runtime: Runtime, task: Task) -> Task | None:
+    """Done; for a recurring task, the next one (already accepted) is returned."""
+    now = runtime.clock.now()
     task.status = TaskStatus.DONE
-    task.done_at = runtime.clock.now()
+    task.done_at = now
     await _forget(session, task, REMIND, ASK)
     owner = await session.get(Member, task.owner_id) if task.owner_id else None
-    if owner is not None:
-        await _tell_creator(session, runtime, task, owner, say.DONE)
+    if owner is None:
+        return None
+    await _tell_creator(session, runtime, task, owner, say.DONE)
+    if task.repeat is None:
+        return None
+    return await _next_time(session, runtime, task, owner, now)
+
+
+async def _next_time(
+    session: AsyncSession, runtime: Runtime, task: Task, owner: Member, now: datetime
+) -> Task:
+    """A recurring task's next turn: the first such day still to come."""
+    assert task.repeat is not None
+    tz = runtime.settings.network.tz
+    day = following(task.repeat, task.due_on)
+    while Due(day, task.due_time).instant(tz) <= now:
+        day = following(task.repeat, day)
+    upcoming = Task(
+        circle_id=task.circle_id,
+        text=task.text,
+        owner_id=owner.id,
+        creator_id=task.creator_id,
+        deputy_id=task.deputy_id,
+        status=TaskStatus.ACCEPTED,  # the owner took the whole series on
+        due_on=day,
+        due_time=task.due_time,
+        created_at=now,
+        answered_at=now,
+        reminders_sent=0,
+        deputy_asked=False,
+        repeat=task.repeat,
+    )
+    session.add(upcoming)
+    await session.flush()
+    await schedule_next(session, runtime, upcoming, owner)
+    return upcoming
+
+
+async def reassign(
+    session: AsyncSession,
+    runtime: Runtime,
+    task_id: int,
+    member: Member,
+    coordinator: bool,
+    new_owner: Member,
+) -> Task:
+    """The task (open, or given back) goes to someone else, who is asked to take it on
+    like a new one."""
+    task = await session.get(Task, task_id)
+    if task is None or task.status not in (*OPEN, TaskStatus.DECLINED):
+        raise UserError(N_("There is no open task {number}."), number=task_id)
+    if member.id not in (task.creator_id, task.owner_id) and not coordinator:
+        raise UserError(
+            N_("Only whoever gave task {number}, its owner or a coordinator can pass it on."),
+            number=task_id,
+        )
+    if new_owner.id == task.owner_id:
+        raise UserError(N_("Task {number} is already theirs."), number=task_id)
+    await _forget(session, task, REMIND, ASK)
+    before = await session.get(Member, task.owner_id) if task.owner_id else None
+    if before is not None and before.id != member.id:
+        await runtime.outbox.queue_private(
+            session, before, lambda t: say.news(t, say.REASSIGNED, task, new_owner, None)
+        )
+    task.owner_id, task.status = new_owner.id, TaskStatus.ASKED
+    task.reminders_sent, task.deputy_asked, task.answered_at = 0, False, None
+    if task.deputy_id == new_owner.id:
+        task.deputy_id = None
+    await _ask_soon(session, runtime, task, new_owner, runtime.clock.now())
+    return task
 
 
 async def drop(session: AsyncSession, task_id: int, member: Member, coordinator: bool) -> Task:
@@ -224,7 +325,7 @@ async def schedule_next(session: AsyncSession, runtime: Runtime, task: Task, own
             break
         stage += 1
     task.reminders_sent = stage
-    _schedule(session, REMIND, next_within(span, max(at, now), tz), task, owner.id, now)
+    _schedule(session, REMIND, next_within(span, max(at, now), tz), task.id, owner.id, now)
 
 
 async def remind(session: AsyncSession, runtime: Runtime, reminder: Reminder) -> None:
@@ -264,14 +365,48 @@ async def _tell_creator(
     )
 
 
+async def ensure_digest(session: AsyncSession, runtime: Runtime, circle_id: int) -> None:
+    """The circle's weekly digest for its coordinators is planned (once)."""
+    planned = await session.scalar(
+        select(Reminder.id)
+        .where(
+            Reminder.kind == DIGEST,
+            Reminder.subject_id == circle_id,
+            Reminder.fired_at.is_(None),
+        )
+        .limit(1)
+    )
+    if planned is None:
+        now = runtime.clock.now()
+        _schedule(session, DIGEST, next_digest(runtime, now), circle_id, None, now)
+
+
+def next_digest(runtime: Runtime, now: datetime) -> datetime:
+    """The next Monday (today, if it is still to come) at the start of staff hours."""
+    tz = runtime.settings.network.tz
+    start = staff_hours(runtime.settings.reminders)[0]
+    today = now.astimezone(tz).date()
+    for ahead in range(8):
+        day = today + timedelta(days=ahead)
+        at = at_minute(day, start, tz)
+        if day.weekday() == DIGEST_WEEKDAY and at > now:
+            return at
+    raise AssertionError("a Monday comes within eight days")
+
+
 def _schedule(
-    session: AsyncSession, kind: str, at: datetime, task: Task, member_id: int, now: datetime
+    session: AsyncSession,
+    kind: str,
+    at: datetime,
+    subject_id: int,
+    member_id: int | None,
+    now: datetime,
 ) -> None:
     session.add(
         Reminder(
             kind=kind,
             due_at=at,
-            subject_id=task.id,
+            subject_id=subject_id,
             member_id=member_id,
             payload={},
             created_at=now,

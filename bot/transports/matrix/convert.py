@@ -6,8 +6,11 @@ A recorded update is the event's own JSON plus what the sync knew about its room
 
 from __future__ import annotations
 
+import html
+import re
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import unquote
 
 from bot.events import (
     ButtonEvent,
@@ -27,6 +30,11 @@ DIRECT = "direct:"  # a private chat's id: "direct:@anna:example.org"
 FILE_MESSAGES = ("m.file", "m.image", "m.audio", "m.video")
 # The largest file the bot fetches: Telegram's limit for bots, so that the bot's answer
 # ("at most 20 MB") holds on both.
+_QUOTED_AUTHOR = re.compile(r"^> <(@[^>\s]+)>")
+_PILL = re.compile(
+    r'<a\s[^>]*href="https://matrix\.to/#/(?P<id>(?:@|%40)[^"/?]+)[^"]*"[^>]*>(?P<name>.*?)</a>',
+    re.IGNORECASE | re.DOTALL,
+)
 MAX_DOWNLOAD = 20 * 1024 * 1024
 POLL_STARTS = ("m.poll.start", "org.matrix.msc3381.poll.start")
 POLL_RESPONSES = ("m.poll.response", "org.matrix.msc3381.poll.response")
@@ -88,7 +96,7 @@ def to_event(payload: dict[str, Any], receipt: int, own_user_id: str) -> Event |
         return None
     common: dict[str, Any] = {"chat": chat, "receipt": receipt, "raw": source}
     if kind == "m.room.message":
-        return _message(content, source, person, common)
+        return _message(content, source, person, common, own_user_id)
     if kind in POLL_RESPONSES:
         return _poll_answer(kind, content, person, common)
     if kind == "m.room.member":
@@ -109,7 +117,11 @@ def to_event(payload: dict[str, Any], receipt: int, own_user_id: str) -> Event |
 
 
 def _message(
-    content: dict[str, Any], source: dict[str, Any], person: Sender, common: dict[str, Any]
+    content: dict[str, Any],
+    source: dict[str, Any],
+    person: Sender,
+    common: dict[str, Any],
+    own_user_id: str,
 ) -> MessageEvent | None:
     if content.get("msgtype") == "m.notice":
         return None  # bots talk in notices; answering them would start a loop
@@ -129,13 +141,44 @@ def _message(
         # The body is the file's name, or its caption when a "filename" is given too.
         filename = content.get("filename")
         body = body if isinstance(filename, str) and filename != body else ""
+    replied_to = _replied_to(content, body) if reply else None
+    if replied_to == own_user_id:
+        replied_to = None  # an answer to the bot: nobody's task
+    text = without_reply_fallback(body) if reply else body
+    formatted = content.get("formatted_body")
     return MessageEvent(
         sender=person,
         message_id=str(source.get("event_id")),
-        text=without_reply_fallback(body) if reply else body,
+        text=with_mentioned_ids(text, formatted) if isinstance(formatted, str) else text,
         reply_to=str(reply) if reply else None,
+        reply_to_sender=sender(replied_to, None) if replied_to else None,
         **common,
     )
+
+
+def _replied_to(content: dict[str, Any], body: str) -> str | None:
+    """Who wrote the message replied to: clients mention them (m.mentions), older ones
+    quote them in the body ("> <@ben:example.org> ...")."""
+    mentioned = (content.get("m.mentions") or {}).get("user_ids")
+    if isinstance(mentioned, list) and mentioned and isinstance(mentioned[0], str):
+        return mentioned[0]
+    quoted = _QUOTED_AUTHOR.match(body)
+    return quoted[1] if quoted else None
+
+
+def with_mentioned_ids(text: str, formatted: str) -> str:
+    """A mention (pill) shows a display name in the body; its link in the HTML names the
+    user id, which is what the text gets, so "@Ben Meyer" becomes "@ben:example.org"."""
+    for found in _PILL.finditer(formatted):
+        user_id = unquote(found["id"])
+        name = html.unescape(re.sub(r"<[^>]*>", "", found["name"])).strip()
+        if not name or not user_id.startswith("@"):
+            continue
+        for shown in (f"@{name}", name):
+            if shown in text:
+                text = text.replace(shown, user_id, 1)
+                break
+    return text
 
 
 def attached_file(payload: dict[str, Any]) -> FileRef | None:

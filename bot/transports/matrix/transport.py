@@ -48,7 +48,7 @@ from nio.store import DefaultStore
 from bot.config import MatrixSettings
 from bot.events import ChatAddress, Event, IncomingFile, MessageEvent, Unreadable
 from bot.inbox import TransportStore
-from bot.messages import Attachment, OutgoingMessage
+from bot.messages import Attachment, OutgoingMessage, RichText
 from bot.transports import (
     EventHandler,
     PermanentFailure,
@@ -56,6 +56,7 @@ from bot.transports import (
     RecipientUnreachable,
     RetryLater,
     StartupError,
+    pieces,
 )
 from bot.transports.matrix import render
 from bot.transports.matrix.convert import (
@@ -69,6 +70,11 @@ from bot.transports.matrix.convert import (
     vote,
 )
 from bot.transports.receiving import InboxLoop, stop_loop, until_stopped
+
+# A homeserver refuses an event over 64 KiB. The text goes in twice (plain and as HTML,
+# where escapes make it longer), so a long text is sent in pieces that fit.
+MAX_CONTENT_BYTES = 60_000  # the rest of the event (ids, keys, signatures) is small
+MAX_TEXT = 16_000  # the first cut; halved until every piece fits
 
 log = logging.getLogger(__name__)
 
@@ -474,8 +480,8 @@ class MatrixTransport:
             content = render.poll(message.text, message.buttons)
             parts.append(partial(_ready, render.POLL_START, content))
         elif message.text.plain:
-            content = render.notice(message.text, message.reply_to)
-            parts.append(partial(_ready, "m.room.message", content))
+            for content in _notices(message.text, message.reply_to):
+                parts.append(partial(_ready, "m.room.message", content))
         parts += [partial(self._upload, attachment) for attachment in message.attachments]
         return parts
 
@@ -519,6 +525,20 @@ async def keep_keys(client: AsyncClient) -> None:
 
 async def _ready(kind: str, content: dict[str, Any]) -> tuple[str, dict[str, Any]]:
     return kind, content
+
+
+def _notices(text: RichText, reply_to: str | None) -> list[dict[str, Any]]:
+    """The text as notices each under the homeserver's size limit, cut at line ends."""
+    limit = MAX_TEXT
+    while True:
+        split = pieces.split(text, limit)
+        contents = [
+            render.notice(piece, reply_to if n == 0 else None) for n, piece in enumerate(split)
+        ]
+        size = max(len(json.dumps(c, ensure_ascii=False).encode()) for c in contents)
+        if size <= MAX_CONTENT_BYTES or limit < 256:
+            return contents
+        limit //= 2
 
 
 def _check(response: object) -> None:

@@ -41,6 +41,14 @@ def sender(user: User) -> Sender:
     )
 
 
+def _author(message: Message | None) -> Sender | None:
+    """Who wrote `message` (the one replied to), if it was a person."""
+    user = message.from_user if message else None
+    if user is None or user.is_bot or user.id == TELEGRAM_SERVICE_ACCOUNT:
+        return None
+    return sender(user)
+
+
 @dataclass(frozen=True, slots=True)
 class FileRef:
     """A file in a Telegram message, not fetched yet."""
@@ -114,6 +122,7 @@ def to_event(update: Update, receipt: int, bot_username: str) -> Event | None:
         message_id=str(message.message_id),
         text=text,
         reply_to=str(reply.message_id) if reply else None,
+        reply_to_sender=_author(reply),
         bot_usernames=(bot_username,),
         edited=update.edited_message is not None,
         receipt=receipt,
