@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import Select, delete, exists, select, update
+from sqlalchemy import Select, exists, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot import meeting_messages as say
@@ -45,6 +45,7 @@ from bot.events import ChatKind
 from bot.i18n import N_, Translator
 from bot.messages import OutgoingMessage
 from bot.runtime import Runtime
+from bot.services import reminder_rows
 from bot.services.hours import at_minute, next_within, reminder_hours
 
 MAX_TITLE = 200
@@ -62,6 +63,7 @@ NUDGE_PERSON = "meeting-nudge-person"
 EVE = "meeting-eve"
 SOON = "meeting-soon"
 HELD = "meeting-held"
+DURING_POLL = (DEADLINE, NUDGE, NUDGE_PERSON, TALLY)
 AFTER_DECISION = (EVE, SOON, HELD)
 
 
@@ -284,9 +286,9 @@ async def publish(session: AsyncSession, runtime: Runtime, meeting: Meeting) -> 
             session.add(
                 MeetingPost(meeting_id=meeting.id, channel_id=channel.id, kind=kind, outbox_id=row)
             )
-    _remind(session, DEADLINE, meeting.deadline, meeting.id, now)
+    reminder_rows.plan(session, DEADLINE, meeting.deadline, meeting.id, now)
     if meeting.deadline - NUDGE_BEFORE > now:
-        _remind(session, NUDGE, meeting.deadline - NUDGE_BEFORE, meeting.id, now)
+        reminder_rows.plan(session, NUDGE, meeting.deadline - NUDGE_BEFORE, meeting.id, now)
 
 
 async def vote(
@@ -355,7 +357,7 @@ async def show_tally_soon(session: AsyncSession, runtime: Runtime, meeting: Meet
         )
     )
     if not waiting:
-        _remind(session, TALLY, due, meeting.id, now)
+        reminder_rows.plan(session, TALLY, due, meeting.id, now)
 
 
 async def edit_tallies(session: AsyncSession, runtime: Runtime, meeting: Meeting) -> None:
@@ -378,7 +380,7 @@ async def edit_tallies(session: AsyncSession, runtime: Runtime, meeting: Meeting
         t = _translator(runtime, channel, meeting)
         await runtime.outbox.queue(session, channel, say.tally(t, poll, replaces=message_id))
     if unsent:
-        _remind(session, TALLY, now + TALLY_EVERY, meeting.id, now)
+        reminder_rows.plan(session, TALLY, now + TALLY_EVERY, meeting.id, now)
 
 
 async def poll_state(session: AsyncSession, meeting: Meeting, names: bool = False) -> Poll:
@@ -417,7 +419,7 @@ async def close(session: AsyncSession, runtime: Runtime, meeting: Meeting) -> No
         raise UserError(N_("This poll is closed; answers can no longer change."))
     poll = await poll_state(session, meeting)
     best = tally.winners(poll.counts)
-    await _forget_pending(session, meeting, (DEADLINE, NUDGE, NUDGE_PERSON, TALLY))
+    await reminder_rows.forget(session, meeting.id, DURING_POLL)
     if len(best) == 1:
         await decide(session, runtime, meeting, next(s for s in poll.slots if s.id == best[0]))
     else:
@@ -453,7 +455,7 @@ async def move(
         raise UserError(N_("The meeting is already at that time; nothing changed."))
     meeting.starts_at = starts_at
     meeting.sequence += 1
-    await _forget_pending(session, meeting, AFTER_DECISION)
+    await reminder_rows.forget(session, meeting.id, AFTER_DECISION)
     await _announce(session, runtime, meeting, say.MOVED, notify_voters=True)
     await _schedule_reminders(session, runtime, meeting)
 
@@ -461,7 +463,7 @@ async def move(
 async def cancel(session: AsyncSession, runtime: Runtime, meeting: Meeting) -> None:
     was_scheduled = meeting.status is MeetingStatus.SCHEDULED
     meeting.status = MeetingStatus.CANCELLED
-    await _forget_pending(session, meeting, (DEADLINE, NUDGE, NUDGE_PERSON, TALLY, *AFTER_DECISION))
+    await reminder_rows.forget(session, meeting.id, (*DURING_POLL, *AFTER_DECISION))
     if was_scheduled:
         meeting.sequence += 1
         await _announce(session, runtime, meeting, say.CANCELLED, notify_voters=True)
@@ -553,10 +555,10 @@ async def _schedule_reminders(session: AsyncSession, runtime: Runtime, meeting: 
         if at <= now < at + timedelta(minutes=end - start):
             at = now  # already within their reminder hours
         if now <= at < meeting.starts_at - SOON_BEFORE:
-            _remind(session, EVE, at, meeting.id, now, member_id=member.id)
+            reminder_rows.plan(session, EVE, at, meeting.id, now, member_id=member.id)
     if meeting.starts_at - SOON_BEFORE > now:
-        _remind(session, SOON, meeting.starts_at - SOON_BEFORE, meeting.id, now)
-    _remind(session, HELD, meeting.starts_at, meeting.id, now)
+        reminder_rows.plan(session, SOON, meeting.starts_at - SOON_BEFORE, meeting.id, now)
+    reminder_rows.plan(session, HELD, meeting.starts_at, meeting.id, now)
 
 
 async def plan_nudges(session: AsyncSession, runtime: Runtime, meeting: Meeting) -> None:
@@ -569,7 +571,7 @@ async def plan_nudges(session: AsyncSession, runtime: Runtime, meeting: Meeting)
         span = await reminder_hours(session, member, runtime.settings.reminders)
         at = next_within(span, now, runtime.settings.network.tz)
         if at < meeting.deadline:
-            _remind(session, NUDGE_PERSON, at, meeting.id, now, member_id=member.id)
+            reminder_rows.plan(session, NUDGE_PERSON, at, meeting.id, now, member_id=member.id)
 
 
 async def has_answered(session: AsyncSession, meeting: Meeting, member_id: int) -> bool:
@@ -642,37 +644,6 @@ async def _circle_channels(
 
 def _translator(runtime: Runtime, channel: Channel, meeting: Meeting) -> Translator:
     return runtime.catalogs.translator(channel.language or meeting.language)
-
-
-def _remind(
-    session: AsyncSession,
-    kind: str,
-    due: datetime,
-    meeting_id: int,
-    now: datetime,
-    member_id: int | None = None,
-) -> None:
-    session.add(
-        Reminder(
-            kind=kind,
-            due_at=due,
-            subject_id=meeting_id,
-            member_id=member_id,
-            payload={},
-            created_at=now,
-            attempts=0,
-        )
-    )
-
-
-async def _forget_pending(session: AsyncSession, meeting: Meeting, kinds: Sequence[str]) -> None:
-    await session.execute(
-        delete(Reminder).where(
-            Reminder.subject_id == meeting.id,
-            Reminder.kind.in_(kinds),
-            Reminder.fired_at.is_(None),
-        )
-    )
 
 
 async def draft_view(

@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import delete, select
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot import task_messages as say
@@ -21,6 +21,7 @@ from bot.due_dates import Due, following
 from bot.errors import UserError, check_length
 from bot.i18n import N_
 from bot.runtime import Runtime
+from bot.services import reminder_rows
 from bot.services.hours import (
     at_minute,
     next_within,
@@ -104,7 +105,7 @@ async def _ask_soon(
     if at <= now:
         await ask(session, runtime, task, member)
     else:
-        _schedule(session, ASK, at, task.id, member.id, now)
+        reminder_rows.plan(session, ASK, at, task.id, now, member.id)
 
 
 async def ask(session: AsyncSession, runtime: Runtime, task: Task, member: Member) -> None:
@@ -137,7 +138,7 @@ async def accept(session: AsyncSession, runtime: Runtime, task: Task, member: Me
         raise UserError(N_("You have already taken on task {number}."), number=task.id)
     task.status = TaskStatus.ACCEPTED
     task.answered_at = now
-    await _forget(session, task, REMIND)
+    await reminder_rows.forget(session, task.id, (REMIND,))
     await schedule_next(session, runtime, task, member)
     await _tell_creator(session, runtime, task, member, say.ACCEPTED)
 
@@ -148,7 +149,7 @@ async def decline(session: AsyncSession, runtime: Runtime, task: Task, member: M
     now = runtime.clock.now()
     if task.creator_id not in (None, member.id):
         member.awaiting, member.awaiting_since = f"{REASON}:{task.id}", now
-    await _forget(session, task, REMIND)
+    await reminder_rows.forget(session, task.id, (REMIND,))
     deputy = await session.get(Member, task.deputy_id) if task.deputy_id else None
     if deputy is not None and deputy.id != member.id and not task.deputy_asked:
         task.deputy_asked = True
@@ -183,7 +184,7 @@ async def done(session: AsyncSession, runtime: Runtime, task: Task) -> Task | No
     now = runtime.clock.now()
     task.status = TaskStatus.DONE
     task.done_at = now
-    await _forget(session, task, REMIND, ASK)
+    await reminder_rows.forget(session, task.id, (REMIND, ASK))
     owner = await session.get(Member, task.owner_id) if task.owner_id else None
     if owner is None:
         return None
@@ -243,7 +244,7 @@ async def reassign(
         )
     if new_owner.id == task.owner_id:
         raise UserError(N_("Task {number} is already theirs."), number=task_id)
-    await _forget(session, task, REMIND, ASK)
+    await reminder_rows.forget(session, task.id, (REMIND, ASK))
     before = await session.get(Member, task.owner_id) if task.owner_id else None
     if before is not None and before.id != member.id:
         await runtime.outbox.queue_private(
@@ -266,7 +267,7 @@ async def drop(session: AsyncSession, task_id: int, member: Member, coordinator:
             N_("Only whoever gave task {number}, or a coordinator, can drop it."), number=task_id
         )
     task.status = TaskStatus.DROPPED
-    await _forget(session, task, REMIND, ASK)
+    await reminder_rows.forget(session, task.id, (REMIND, ASK))
     return task
 
 
@@ -277,7 +278,7 @@ async def snooze(
     today = runtime.clock.now().astimezone(runtime.settings.network.tz).date()
     task.due_on = max(task.due_on, today) + timedelta(days=days)
     task.reminders_sent = 0
-    await _forget(session, task, REMIND)
+    await reminder_rows.forget(session, task.id, (REMIND,))
     if task.status is TaskStatus.ACCEPTED:
         await schedule_next(session, runtime, task, member)
 
@@ -325,7 +326,8 @@ async def schedule_next(session: AsyncSession, runtime: Runtime, task: Task, own
             break
         stage += 1
     task.reminders_sent = stage
-    _schedule(session, REMIND, next_within(span, max(at, now), tz), task.id, owner.id, now)
+    due = next_within(span, max(at, now), tz)
+    reminder_rows.plan(session, REMIND, due, task.id, now, owner.id)
 
 
 async def remind(session: AsyncSession, runtime: Runtime, reminder: Reminder) -> None:
@@ -367,18 +369,9 @@ async def _tell_creator(
 
 async def ensure_digest(session: AsyncSession, runtime: Runtime, circle_id: int) -> None:
     """The circle's weekly digest for its coordinators is planned (once)."""
-    planned = await session.scalar(
-        select(Reminder.id)
-        .where(
-            Reminder.kind == DIGEST,
-            Reminder.subject_id == circle_id,
-            Reminder.fired_at.is_(None),
-        )
-        .limit(1)
-    )
-    if planned is None:
+    if not await reminder_rows.is_planned(session, DIGEST, circle_id):
         now = runtime.clock.now()
-        _schedule(session, DIGEST, next_digest(runtime, now), circle_id, None, now)
+        reminder_rows.plan(session, DIGEST, next_digest(runtime, now), circle_id, now)
 
 
 def next_digest(runtime: Runtime, now: datetime) -> datetime:
@@ -392,34 +385,3 @@ def next_digest(runtime: Runtime, now: datetime) -> datetime:
         if day.weekday() == DIGEST_WEEKDAY and at > now:
             return at
     raise AssertionError("a Monday comes within eight days")
-
-
-def _schedule(
-    session: AsyncSession,
-    kind: str,
-    at: datetime,
-    subject_id: int,
-    member_id: int | None,
-    now: datetime,
-) -> None:
-    session.add(
-        Reminder(
-            kind=kind,
-            due_at=at,
-            subject_id=subject_id,
-            member_id=member_id,
-            payload={},
-            created_at=now,
-            attempts=0,
-        )
-    )
-
-
-async def _forget(session: AsyncSession, task: Task, *kinds: str) -> None:
-    await session.execute(
-        delete(Reminder).where(
-            Reminder.kind.in_(kinds),
-            Reminder.subject_id == task.id,
-            Reminder.fired_at.is_(None),
-        )
-    )
