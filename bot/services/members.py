@@ -146,8 +146,8 @@ async def _bind_expected(
 ) -> tuple[Member, Identity, Channel | None] | None:
     """The sender was named by username before the bot knew them: they become that person,
     and the private chat kept for them becomes theirs."""
-    if not sender.username:
-        return None
+    if not sender.username or sender.platform not in EXPECTABLE:
+        return None  # elsewhere nobody is expected: no query on a first contact
     placeholder = EXPECTED + sender.username.casefold()
     identity = await session.scalar(
         select(Identity)
