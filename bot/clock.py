@@ -31,6 +31,18 @@ class ManualClock:
         self._now += delta
 
 
+class NotBefore:
+    """Reads `moment` until that moment has come, then the time of `base`: for work done
+    ahead of its time, so that it acts, and queues what it sends, as of that moment."""
+
+    def __init__(self, base: Clock, moment: datetime) -> None:
+        self._base = base
+        self._moment = moment
+
+    def now(self) -> datetime:
+        return max(self._base.now(), self._moment)
+
+
 def _as_utc(when: datetime) -> datetime:
     if when.tzinfo is None:
         raise ValueError("the clock needs a timezone-aware datetime")

@@ -71,6 +71,9 @@ class Outbox:
         self._clock = clock
         self._catalogs = catalogs
 
+    def with_clock(self, clock: Clock) -> Outbox:
+        return Outbox(clock, self._catalogs)
+
     async def queue(
         self,
         session: AsyncSession,
@@ -275,8 +278,9 @@ class OutboxSender:
         """Drain whenever woken, when a held message may go, and every `idle_seconds`."""
         while not self._stopping:
             try:
+                drained_at = self._clock.now()
                 await self.drain()
-                timeout = await self.next_wake(idle_seconds)
+                timeout = await self.next_wake(idle_seconds, drained_at)
             except Exception:
                 log.exception("outbox drain failed; retrying later")
                 timeout = idle_seconds
@@ -284,15 +288,22 @@ class OutboxSender:
                 await asyncio.wait_for(self._wakeup.wait(), timeout)
             self._wakeup.clear()
 
-    async def next_wake(self, idle_seconds: float) -> float:
-        """Seconds until the earliest held message may go, at most `idle_seconds`."""
+    async def next_wake(self, idle_seconds: float, drained_at: datetime | None = None) -> float:
+        """Seconds until the earliest held message may go, at most `idle_seconds`.
+
+        A message that was due when the drain that ended at `drained_at` began was left by
+        it (a chat that keeps moving): that is tried again in 50 ms, not in a busy loop."""
         async with self._engine.connect() as connection:
             earliest = await connection.scalar(
                 _next_query(), {"platforms": list(self._transports), "now": self._clock.now()}
             )
         if earliest is None:
             return idle_seconds
-        return min(idle_seconds, max(0.05, (earliest - self._clock.now()).total_seconds()))
+        if drained_at is not None and earliest <= drained_at:
+            return 0.05
+        # To the millisecond, and at once for what fell due during the drain: reminders are
+        # queued ahead of their time.
+        return min(idle_seconds, max(0.0, (earliest - self._clock.now()).total_seconds()))
 
     async def drain(self) -> int:
         """Send everything that is due now; return how many rows were delivered.

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from datetime import datetime
 
-from bot.clock import Clock
+from bot.clock import Clock, NotBefore
 from bot.config import Settings
 from bot.i18n import Catalogs
 from bot.outbox import Outbox
@@ -19,3 +20,9 @@ class Runtime:
     registry: Registry
     outbox: Outbox
     network_id: int
+
+    def as_of(self, moment: datetime) -> Runtime:
+        """This runtime for work done ahead of `moment`: its clock reads `moment` until then,
+        so what it queues is held until then."""
+        clock = NotBefore(self.clock, moment)
+        return replace(self, clock=clock, outbox=self.outbox.with_clock(clock))

@@ -25,6 +25,9 @@ log = logging.getLogger(__name__)
 MAX_ATTEMPTS = 3
 RETRY_DELAY = timedelta(minutes=5)
 POLL_SECONDS = 60  # a safety net; normally the next due row is woken for exactly
+# Rows fire this much ahead of their time, as of their time (Runtime.as_of): the sender holds
+# their messages until the moment, so a slow commit does not make a reminder late.
+LEAD = timedelta(milliseconds=500)
 
 
 class DueRunner:
@@ -42,20 +45,29 @@ class DueRunner:
                 .limit(1)
             )
 
-    async def fire_due(self) -> int:
-        """Fire every reminder due by now, earliest first; return how many fired."""
+    async def fire_due(self, on_fired: Callable[[], None] | None = None) -> int:
+        """Fire every reminder due by now (or within LEAD), earliest first; return how many
+        fired.
+
+        `on_fired` is called after each one, so its messages can go out while the rest of a
+        backlog still fires."""
         fired = 0
-        async with self._lock:  # the poll and the exact wake-up may come at once
+        async with self._lock:  # the console, tests and the scheduler's loop may come at once
             while (reminder_id := await self._next_due_id()) is not None:
                 if await self._fire(reminder_id):
                     fired += 1
+                    if on_fired is not None:
+                        on_fired()
         return fired
 
     async def _next_due_id(self) -> int | None:
         async with self._sessions() as session:
             return await session.scalar(
                 select(Reminder.id)
-                .where(Reminder.fired_at.is_(None), Reminder.due_at <= self._runtime.clock.now())
+                .where(
+                    Reminder.fired_at.is_(None),
+                    Reminder.due_at <= self._runtime.clock.now() + LEAD,
+                )
                 .order_by(Reminder.due_at, Reminder.id)
                 .limit(1)
             )
@@ -79,7 +91,8 @@ class DueRunner:
                         "reminder %s has unknown kind %r; dropped", reminder.id, reminder.kind
                     )
                     return False
-                await kind.fire(JobContext(session, self._runtime), reminder)
+                runtime = self._runtime.as_of(reminder.due_at)
+                await kind.fire(JobContext(session, runtime), reminder)
             return True
         except Exception:
             log.exception("reminder %s failed", reminder_id)
@@ -100,36 +113,59 @@ class DueRunner:
 
 
 class Scheduler:
-    """Wakes the DueRunner at the next due time (and every minute, in case)."""
+    """Fires due reminders in one loop; APScheduler wakes it at the next due time (and every
+    minute, in case).
+
+    The jobs only set an event. A job that did the firing itself would still count as running
+    when it replaces its own date job with one already due, and APScheduler would skip (and
+    drop) that wake-up."""
 
     def __init__(self, runner: DueRunner, after_fire: Callable[[], None]) -> None:
         self._runner = runner
         self._after_fire = after_fire
         self._scheduler = AsyncIOScheduler(timezone="UTC")
+        self._wakeup = asyncio.Event()
+        self._loop: asyncio.Task[None] | None = None
 
     async def start(self) -> None:
-        self._scheduler.add_job(self._tick, "interval", seconds=POLL_SECONDS, id="poll")
+        self._scheduler.add_job(self._wake, "interval", seconds=POLL_SECONDS, id="poll")
         self._scheduler.start()
+        self._loop = asyncio.create_task(self._run())
         await self.reschedule()
 
     def stop(self) -> None:
         if self._scheduler.running:
             self._scheduler.shutdown(wait=False)
+        if self._loop is not None:
+            # A reminder cut off here rolls back whole and fires after the restart.
+            self._loop.cancel()
 
     async def reschedule(self) -> None:
         due = await self._runner.next_due()
-        if due is not None:
-            # misfire_grace_time=None: a time already past (after a restart) runs at once.
-            self._scheduler.add_job(
-                self._tick,
-                "date",
-                run_date=due,
-                id="next-due",
-                replace_existing=True,
-                misfire_grace_time=None,
-            )
+        if due is None:
+            return
+        planned = self._scheduler.get_job("next-due")
+        if planned is not None and planned.next_run_time <= due - LEAD:
+            return  # an earlier wake-up is harmless: the loop reschedules after it
+        # misfire_grace_time=None: a time already past (after a restart) runs at once.
+        self._scheduler.add_job(
+            self._wake,
+            "date",
+            run_date=due - LEAD,
+            id="next-due",
+            replace_existing=True,
+            misfire_grace_time=None,
+        )
 
-    async def _tick(self) -> None:
-        if await self._runner.fire_due():
-            self._after_fire()
-        await self.reschedule()
+    async def _wake(self) -> None:
+        self._wakeup.set()
+
+    async def _run(self) -> None:
+        while True:
+            await self._wakeup.wait()
+            self._wakeup.clear()
+            try:
+                await self._runner.fire_due(on_fired=self._after_fire)
+                await self.reschedule()
+            except Exception:
+                log.exception("firing due reminders failed; the next poll tries again")

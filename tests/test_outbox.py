@@ -185,7 +185,9 @@ async def test_the_sender_wakes_when_the_earliest_held_message_may_go(rig: Rig) 
     await rig.core.sender.drain()
     assert await rig.core.sender.next_wake(30) == 1.5
     rig.clock.advance(timedelta(seconds=2))
-    assert await rig.core.sender.next_wake(30) == 0.05  # overdue: at once
+    assert await rig.core.sender.next_wake(30) == 0  # fell due since: at once
+    drained_at = rig.clock.now()
+    assert await rig.core.sender.next_wake(30, drained_at) == 0.05  # left by a drain: soon
 
 
 async def test_a_stopped_sender_finishes_without_being_cancelled_and_sends_no_more(

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import select
 
@@ -12,7 +12,7 @@ from bot.context import JobContext
 from bot.db.models import Channel, Reminder
 from bot.messages import OutgoingMessage
 from bot.registry import Capability, ReminderKind
-from bot.scheduler import MAX_ATTEMPTS, Scheduler
+from bot.scheduler import LEAD, MAX_ATTEMPTS, DueRunner, Scheduler
 from bot.transports.console.script import parse_duration
 from handlers import capabilities
 from tests.helpers import Chat
@@ -33,7 +33,7 @@ TEST_KINDS = Capability(
 )
 
 
-async def add_reminders(chat: Chat, kind: str, *offsets: str) -> None:
+async def add_reminders(chat: Chat, kind: str, *offsets: str | timedelta) -> None:
     async with chat.core.sessions.begin() as session:
         channel = await session.scalar(select(Channel).where(Channel.chat_id == "#plenum"))
         assert channel is not None
@@ -41,7 +41,8 @@ async def add_reminders(chat: Chat, kind: str, *offsets: str) -> None:
             session.add(
                 Reminder(
                     kind=kind,
-                    due_at=chat.clock.now() + parse_duration(offset),
+                    due_at=chat.clock.now()
+                    + (offset if isinstance(offset, timedelta) else parse_duration(offset)),
                     channel_id=channel.id,
                     payload={"n": n},
                     created_at=chat.clock.now(),
@@ -87,7 +88,7 @@ async def test_the_scheduler_wakes_at_the_next_due_time(settings: Settings) -> N
         try:
             job = scheduler._scheduler.get_job("next-due")
             assert job is not None
-            assert job.next_run_time == chat.clock.now() + timedelta(minutes=45)
+            assert job.next_run_time == chat.clock.now() + timedelta(minutes=45) - LEAD
         finally:
             scheduler.stop()
 
@@ -101,3 +102,60 @@ async def test_two_wake_ups_at_once_fire_a_reminder_once(settings: Settings) -> 
         await chat.core.sender.drain()
         assert sorted(fired) == [0, 1]
         assert chat.said().count("ping 1") == 1
+
+
+async def test_a_row_falling_due_while_the_loop_fires_is_not_left_to_the_poll(
+    settings: Settings,
+) -> None:
+    """The next row falls due between the last look for due rows and the rescheduling (the
+    firing took that long): the wake-up, already past, must still come (it used to be skipped
+    by APScheduler as "maximum number of running instances reached", and so wait a minute)."""
+
+    class SlowRunner(DueRunner):
+        fired = 0
+
+        async def next_due(self) -> datetime | None:
+            if self.fired:
+                chat.clock.advance(timedelta(seconds=1))  # the time the firing took
+            return await super().next_due()
+
+    async with Chat(settings, (*capabilities(), TEST_KINDS)) as chat:
+        await chat.ask("anna", "plenum", "/start")
+        # APScheduler wakes by the real time; the bot's clock two seconds behind it makes both
+        # rows past for APScheduler, and the second not yet due for the runner at first.
+        chat.clock.set(datetime.now(UTC) - timedelta(seconds=2))
+        await add_reminders(chat, "ping", timedelta(), LEAD + timedelta(milliseconds=500))
+        runner = SlowRunner(chat.core.runtime, chat.core.sessions)
+        both_fired = asyncio.Event()
+
+        def after_fire() -> None:
+            runner.fired += 1
+            if runner.fired == 2:
+                both_fired.set()
+
+        scheduler = Scheduler(runner, after_fire=after_fire)
+        await scheduler.start()
+        try:
+            await asyncio.wait_for(both_fired.wait(), timeout=5)  # not the 60 s poll
+        finally:
+            scheduler.stop()
+        await chat.core.sender.drain()
+        said = chat.said()
+        assert "ping 1" in said and "ping 2" in said
+
+
+async def test_a_row_fires_ahead_of_its_time_and_its_message_waits_for_it(
+    settings: Settings,
+) -> None:
+    async with Chat(settings, (*capabilities(), TEST_KINDS)) as chat:
+        chat.set_now("2026-03-02 17:00")
+        await chat.ask("anna", "plenum", "/start")
+        await add_reminders(chat, "ping", "10m")
+        chat.clock.advance(timedelta(minutes=10) - LEAD / 2)
+        assert await chat.core.due.fire_due() == 1  # a slow commit now makes nothing late
+        await chat.core.sender.drain()
+        assert chat.said() == ""
+        assert 0 < await chat.core.sender.next_wake(30) <= LEAD.total_seconds() / 2
+        chat.clock.advance(LEAD / 2)
+        await chat.core.sender.drain()
+        assert chat.said() == "[2026-03-02 17:10] bot -> #plenum: ping 1 (due 16:10)"

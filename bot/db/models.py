@@ -384,7 +384,9 @@ class Reminder(Base):
     channel_id: Mapped[int | None] = mapped_column(
         ForeignKey("channels.id", ondelete="CASCADE"), index=True
     )
-    subject_id: Mapped[int | None]  # the row it is about, in the table its kind implies
+    # The row it is about, in the table its kind implies. Indexed: a task's rows are
+    # looked up and forgotten among many thousands still pending.
+    subject_id: Mapped[int | None] = mapped_column(index=True)
     payload: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     created_at: Mapped[datetime]
 
