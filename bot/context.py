@@ -10,8 +10,9 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db.models import Channel, Circle, Member
+from bot.errors import UserError
 from bot.events import ChatKind, Event
-from bot.i18n import Translator
+from bot.i18n import N_, Translator
 from bot.messages import OutgoingMessage, RichText
 from bot.runtime import Runtime
 from bot.services import members
@@ -36,6 +37,12 @@ class Context:
     @property
     def is_private(self) -> bool:
         return self.channel.kind == ChatKind.PRIVATE
+
+    def circle_or_fail(self, command: str) -> Circle:
+        """The circle of this chat, for a command that only makes sense in one."""
+        if self.circle is None:
+            raise UserError(N_("Please use /{name} in the group chat of a circle."), name=command)
+        return self.circle
 
     def text(self, message: str, **params: Any) -> OutgoingMessage:
         """A plain reply: `message` translated into the sender's language."""

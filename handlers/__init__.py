@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from bot.registry import Capability
-from handlers import agenda, availability, basics, circles, meetings, privacy, tasks
+from handlers import agenda, availability, basics, circles, meetings, minutes, privacy, tasks
 
 
 def capabilities() -> tuple[Capability, ...]:
@@ -14,5 +14,6 @@ def capabilities() -> tuple[Capability, ...]:
         meetings.CAPABILITY,
         agenda.CAPABILITY,
         tasks.CAPABILITY,
+        minutes.CAPABILITY,
         privacy.CAPABILITY,
     )

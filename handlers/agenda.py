@@ -16,12 +16,6 @@ from bot.registry import Args, ButtonAction, Capability, Command, Permission
 from bot.services import agenda, meetings
 
 
-def _circle(ctx: Context, command: str) -> Circle:
-    if ctx.circle is None:
-        raise UserError(N_("Please use /{name} in the group chat of a circle."), name=command)
-    return ctx.circle
-
-
 def _usage(ctx: Context, name: str) -> UserError:
     return UserError(
         N_("Usage: {usage}"), usage=usage_line(ctx.runtime.registry.commands[name], ctx.t)
@@ -29,7 +23,7 @@ def _usage(ctx: Context, name: str) -> UserError:
 
 
 async def show_agenda(ctx: Context, args: Args) -> OutgoingMessage:
-    circle = _circle(ctx, "agenda")
+    circle = ctx.circle_or_fail("agenda")
     action, rest = (
         (args.words[0].lower(), args.raw[len(args.words[0]) :].strip()) if args.words else ("", "")
     )
@@ -59,7 +53,7 @@ async def show_agenda(ctx: Context, args: Args) -> OutgoingMessage:
 
 
 async def rotation(ctx: Context, args: Args) -> OutgoingMessage:
-    circle = _circle(ctx, "rotation")
+    circle = ctx.circle_or_fail("rotation")
     action = args.words[0].lower() if args.words else ""
     if action in ("join", "leave"):
         await ctx.ensure_private_chat()
@@ -90,7 +84,7 @@ async def rotation(ctx: Context, args: Args) -> OutgoingMessage:
 
 
 async def place(ctx: Context, args: Args) -> OutgoingMessage:
-    circle = _circle(ctx, "place")
+    circle = ctx.circle_or_fail("place")
     action = args.words[0].lower() if args.words else ""
     if action and not ctx.is_coordinator:
         raise UserError(N_("Sorry, only a coordinator can use /{name}."), name="place")
@@ -125,7 +119,7 @@ def _access_buttons(ctx: Context, circle: Circle) -> OutgoingMessage:
 
 
 async def access_button(ctx: Context, params: tuple[str, ...]) -> OutgoingMessage:
-    circle = _circle(ctx, "place")
+    circle = ctx.circle_or_fail("place")
     agenda.toggle_access(circle, params[0] if params else "")
     lines = say.place_lines(ctx.t, circle) or [ctx.t("No accessibility features are noted.")]
     return OutgoingMessage(RichText.of("\n".join(lines)))

@@ -37,14 +37,8 @@ def _usage(ctx: Context, name: str) -> UserError:
     )
 
 
-def _circle(ctx: Context, command: str) -> Circle:
-    if ctx.circle is None:
-        raise UserError(N_("Please use /{name} in the group chat of a circle."), name=command)
-    return ctx.circle
-
-
 async def new_task(ctx: Context, args: Args) -> OutgoingMessage:
-    circle = _circle(ctx, "task")
+    circle = ctx.circle_or_fail("task")
     reader = Reader(ctx.t.locale, ctx.t)
     event = ctx.event
     replied = event.reply_to_sender if isinstance(event, MessageEvent) else None
@@ -95,11 +89,11 @@ async def list_tasks(ctx: Context, args: Args) -> OutgoingMessage:
     today = ctx.now.astimezone(ctx.runtime.settings.network.tz).date()
     word = args.words[0] if args.words else ""
     if word.casefold() in ("export", ctx.t(EXPORT).casefold()):
-        circle = _circle(ctx, "tasks")
+        circle = ctx.circle_or_fail("tasks")
         found, names = await task_reports.everything(ctx.session, circle)
         return say.export(ctx.t, circle, found, names)
     if word.casefold() in ("all", ctx.t(ALL).casefold()):
-        circle = _circle(ctx, "tasks")
+        circle = ctx.circle_or_fail("tasks")
         rows = await tasks.listing(ctx.session, circle_id=circle.id)
         heading = ctx.t("Open tasks of {circle}:", circle=circle.name)
     elif word.startswith("@"):

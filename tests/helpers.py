@@ -10,7 +10,7 @@ from sqlalchemy import inspect, select
 
 from bot.config import Settings
 from bot.db.models import Base
-from bot.events import ChatAddress
+from bot.events import ChatAddress, IncomingFile
 from bot.inbox import TransportStore
 from bot.messages import OutgoingMessage
 from bot.registry import Capability
@@ -35,6 +35,12 @@ class Chat(ConsoleSession):
 
     async def ask(self, user: str, channel: str | None, text: str) -> str:
         await self.say(user, channel, text)
+        return self.said()
+
+    async def send_and_read(
+        self, user: str, channel: str | None, caption: str, *files: IncomingFile
+    ) -> str:
+        await self._handle(self.console.message(user, channel, caption, files=files))
         return self.said()
 
     async def tap_and_read(self, user: str, channel: str | None, label: str) -> str:

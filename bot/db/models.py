@@ -13,8 +13,10 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
     String,
+    Text,
     UniqueConstraint,
     false,
 )
@@ -70,6 +72,19 @@ class TaskStatus(StrEnum):
     DROPPED = "dropped"
 
 
+class MinutesStatus(StrEnum):
+    OPEN = "open"  # circulating; a new version may still come
+    APPROVED = "approved"
+    REJECTED = "rejected"
+
+
+class ApprovalRule(StrEnum):
+    ALL = "all"  # everyone approves
+    MAJORITY = "majority"  # more than half of the members
+    SILENCE = "silence"  # by the deadline, unless someone asked for changes (Umlaufverfahren)
+    MEETING = "meeting"  # at the next meeting; a coordinator records it
+
+
 # Ids end up in button data and reminders: SQLite must never hand out a deleted id again.
 NEVER_REUSE_IDS = {"sqlite_autoincrement": True}
 
@@ -107,6 +122,9 @@ class Circle(Base):
     place_address: Mapped[str | None] = mapped_column(String(300))
     place_link: Mapped[str | None] = mapped_column(String(500))
     place_access: Mapped[str] = mapped_column(String(100), default="", server_default="")
+    minutes_rule: Mapped[ApprovalRule] = mapped_column(
+        _enum(ApprovalRule), default=ApprovalRule.ALL, server_default=ApprovalRule.ALL.value
+    )
 
     channels: Mapped[list[Channel]] = relationship(back_populates="circle")
 
@@ -453,3 +471,73 @@ class Task(Base):
     # A recurring task: "day", "week:WEEKDAY" (0 is Monday) or "month:DAY"; when it is done,
     # the next one is due at the next such day.
     repeat: Mapped[str | None] = mapped_column(String(16))
+
+
+class Minutes(Base):
+    """The minutes (Protokoll) of one meeting, from the first version to the outcome."""
+
+    __tablename__ = "minutes"
+    __table_args__ = (Index(None, "circle_id", "status"), NEVER_REUSE_IDS)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    circle_id: Mapped[int] = mapped_column(ForeignKey("circles.id", ondelete="CASCADE"))
+    meeting_id: Mapped[int | None] = mapped_column(
+        ForeignKey("meetings.id", ondelete="SET NULL"), index=True
+    )
+    status: Mapped[MinutesStatus] = mapped_column(_enum(MinutesStatus))
+    rule: Mapped[ApprovalRule] = mapped_column(_enum(ApprovalRule))  # the circle's, when sent
+    deadline: Mapped[datetime | None]
+    created_at: Mapped[datetime]
+    decided_at: Mapped[datetime | None]
+
+
+class MinutesVersion(Base):
+    """One submitted version: never changed once stored; a correction is a new version."""
+
+    __tablename__ = "minutes_versions"
+    __table_args__ = (UniqueConstraint("minutes_id", "number"), NEVER_REUSE_IDS)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    minutes_id: Mapped[int] = mapped_column(ForeignKey("minutes.id", ondelete="CASCADE"))
+    number: Mapped[int]
+    filename: Mapped[str] = mapped_column(String(255))
+    mime_type: Mapped[str] = mapped_column(String(100))
+    kind: Mapped[str] = mapped_column(String(16))  # bot.minutes_document.Kind
+    sha256: Mapped[str] = mapped_column(String(64))
+    data: Mapped[bytes] = mapped_column(LargeBinary)
+    text: Mapped[str | None] = mapped_column(Text)  # None: a PDF without a text layer
+    decisions: Mapped[list[str]] = mapped_column(JSON, default=list)
+    actions: Mapped[list[str]] = mapped_column(JSON, default=list)  # as /task would take them
+    submitted_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("members.id", ondelete="SET NULL"), index=True
+    )
+    submitted_at: Mapped[datetime]
+
+
+class MinutesAnswer(Base):
+    """A member's answer to one version: approved, or changes asked for (with a comment)."""
+
+    __tablename__ = "minutes_answers"
+    __table_args__ = (UniqueConstraint("version_id", "member_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    version_id: Mapped[int] = mapped_column(ForeignKey("minutes_versions.id", ondelete="CASCADE"))
+    member_id: Mapped[int] = mapped_column(ForeignKey("members.id", ondelete="CASCADE"), index=True)
+    approved: Mapped[bool]
+    comment: Mapped[str | None] = mapped_column(String(2000))
+    answered_at: Mapped[datetime]
+
+
+class Decision(Base):
+    """A decision from approved minutes: the circle's decision log (/decisions)."""
+
+    __tablename__ = "decisions"
+    __table_args__ = (NEVER_REUSE_IDS,)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    circle_id: Mapped[int] = mapped_column(ForeignKey("circles.id", ondelete="CASCADE"), index=True)
+    version_id: Mapped[int | None] = mapped_column(
+        ForeignKey("minutes_versions.id", ondelete="SET NULL"), index=True
+    )
+    text: Mapped[str] = mapped_column(Text)
+    decided_at: Mapped[datetime]

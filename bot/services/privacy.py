@@ -27,6 +27,8 @@ from bot.db.models import (
     Identity,
     Meeting,
     Member,
+    MinutesAnswer,
+    MinutesVersion,
     OutboxMessage,
     Reminder,
     Task,
@@ -65,6 +67,9 @@ PERSONAL_DATA: tuple[PersonalData, ...] = (
     PersonalData("tasks_owned", Task.owner_id, "anonymise"),
     PersonalData("tasks_given", Task.creator_id, "anonymise"),
     PersonalData("tasks_deputised", Task.deputy_id, "anonymise"),
+    # Minutes stay the circle's record; answers to them are the person's own.
+    PersonalData("minutes_submitted", MinutesVersion.submitted_by_id, "anonymise"),
+    PersonalData("minutes_answers", MinutesAnswer.member_id, "delete"),
     # Private chats: erased after the goodbye is delivered (see forget()).
     PersonalData("private_chats", Channel.member_id, "delete"),
 )
@@ -95,6 +100,8 @@ def _json_value(value: object) -> object:
         return value.isoformat()
     if isinstance(value, Enum):
         return value.value
+    if isinstance(value, bytes):  # a submitted file: its text, where it has one, is beside it
+        return f"<{len(value)} bytes>"
     raise TypeError(f"cannot export {type(value).__name__}")
 
 
