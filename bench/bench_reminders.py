@@ -33,7 +33,6 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-import aiosqlite
 from sqlalchemy import insert
 from sqlalchemy.ext.asyncio import AsyncConnection
 
@@ -228,23 +227,15 @@ def lateness(url: str) -> Lateness:
     )
 
 
-async def aiosqlite_round_trip_ms(directory: Path) -> float:
-    """The machine's yardstick (as in bench_spine.py): one `SELECT 1` through aiosqlite."""
-    async with aiosqlite.connect(directory / "yardstick.db") as db:
-        calls = 1000
-        started = time.perf_counter()
-        for _ in range(calls):
-            async with db.execute("SELECT 1") as cursor:
-                await cursor.fetchall()
-        return (time.perf_counter() - started) * 1000 / calls
-
-
 def percentile(sorted_values: Sequence[float], share: float) -> float:
     """The same rank as bench_spine.py's p99: the value below which `share` of them lie."""
     return sorted_values[max(0, int(len(sorted_values) * share) - 1)]
 
 
 def main() -> None:
+    # Here, not at the top: the bot's process runs this file too, and its start-up is measured.
+    from bench_spine import aiosqlite_round_trip_ms  # the yardstick all benchmarks share
+
     with tempfile.TemporaryDirectory() as tmp:
         directory = Path(tmp)
         url = f"sqlite+aiosqlite:///{directory}/reminders.db"

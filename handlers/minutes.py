@@ -8,7 +8,7 @@ from bot import minutes_messages as say
 from bot.context import Context
 from bot.db.models import Meeting
 from bot.errors import UserError
-from bot.events import MessageEvent
+from bot.events import IncomingFile, MessageEvent
 from bot.i18n import N_
 from bot.messages import OutgoingMessage
 from bot.minutes_document import Document, pasted, read_document
@@ -34,7 +34,7 @@ async def minutes_command(ctx: Context, args: Args) -> OutgoingMessage:
             for found, versions in await minutes.archive(ctx.session, circle.id)
         ]
         return say.archive(ctx.t, entries)
-    document = await _document(ctx, args)
+    document = await _document(args, files)
     catalogs = ctx.runtime.catalogs
     words = decision_words(catalogs.translator(code) for code in catalogs.languages)
     submitted = await minutes.submit(
@@ -45,8 +45,7 @@ async def minutes_command(ctx: Context, args: Args) -> OutgoingMessage:
     )
 
 
-async def _document(ctx: Context, args: Args) -> Document:
-    files = ctx.event.files if isinstance(ctx.event, MessageEvent) else ()
+async def _document(args: Args, files: tuple[IncomingFile, ...]) -> Document:
     if len(files) > 1:
         raise UserError(N_("Please send one file with /minutes, not several."))
     if not files:

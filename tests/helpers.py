@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy import inspect, select
 
 from bot.config import Settings
-from bot.db.models import Base
+from bot.db.models import Base, Channel, Reminder
 from bot.events import ChatAddress, IncomingFile
 from bot.inbox import TransportStore
 from bot.messages import OutgoingMessage
@@ -36,6 +37,25 @@ class Chat(ConsoleSession):
     async def ask(self, user: str, channel: str | None, text: str) -> str:
         await self.say(user, channel, text)
         return self.said()
+
+    async def add_reminder_rows(
+        self, kind: str, due: Sequence[datetime], chat_id: str = "#plenum"
+    ) -> None:
+        """Reminder rows of `kind` for the group chat, numbered in their payload from 1."""
+        async with self.core.sessions.begin() as session:
+            channel = await session.scalar(select(Channel).where(Channel.chat_id == chat_id))
+            assert channel is not None
+            for n, at in enumerate(due, start=1):
+                session.add(
+                    Reminder(
+                        kind=kind,
+                        due_at=at,
+                        channel_id=channel.id,
+                        payload={"n": n},
+                        created_at=self.clock.now(),
+                        attempts=0,
+                    )
+                )
 
     async def send_and_read(
         self, user: str, channel: str | None, caption: str, *files: IncomingFile

@@ -34,20 +34,10 @@ TEST_KINDS = Capability(
 
 
 async def add_reminders(chat: Chat, kind: str, *offsets: str | timedelta) -> None:
-    async with chat.core.sessions.begin() as session:
-        channel = await session.scalar(select(Channel).where(Channel.chat_id == "#plenum"))
-        assert channel is not None
-        for n, offset in enumerate(offsets, start=1):
-            session.add(
-                Reminder(
-                    kind=kind,
-                    due_at=chat.clock.now()
-                    + (offset if isinstance(offset, timedelta) else parse_duration(offset)),
-                    channel_id=channel.id,
-                    payload={"n": n},
-                    created_at=chat.clock.now(),
-                )
-            )
+    now = chat.clock.now()
+    await chat.add_reminder_rows(
+        kind, [now + (o if isinstance(o, timedelta) else parse_duration(o)) for o in offsets]
+    )
 
 
 async def test_wait_fires_each_due_row_at_its_own_time_in_order(settings: Settings) -> None:

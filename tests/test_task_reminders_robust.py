@@ -84,23 +84,6 @@ async def fire_in_both(chats: tuple[Chat, Chat]) -> list[int]:
     return list(fired)
 
 
-async def add_pings(chat: Chat, due: list[datetime], kind: str = "robust-ping") -> None:
-    async with chat.core.sessions.begin() as session:
-        channel = await session.scalar(select(Channel).where(Channel.chat_id == "#plenum"))
-        assert channel is not None
-        for n, at in enumerate(due, start=1):
-            session.add(
-                Reminder(
-                    kind=kind,
-                    due_at=at,
-                    channel_id=channel.id,
-                    payload={"n": n},
-                    created_at=chat.clock.now(),
-                    attempts=0,
-                )
-            )
-
-
 async def reminders_of(chat: Chat, kind: str | None = None) -> list[Reminder]:
     """The reminder rows (of one kind), fired or not."""
     query = select(Reminder).order_by(Reminder.id)
@@ -131,7 +114,7 @@ async def test_two_processes_fire_each_of_hundreds_of_rows_exactly_once(
         await first.ask("anna", "plenum", "/start")
         start = first.clock.now()
         due = [start + timedelta(minutes=1 + n % ROUNDS) for n in range(ROWS)]
-        await add_pings(first, due)
+        await first.add_reminder_rows("robust-ping", due)
 
         total = 0
         for minute in range(1, ROUNDS + 2):  # one round more, when nothing is left
@@ -236,7 +219,7 @@ async def test_two_processes_deliver_each_queued_message_once(
         first, second = chats
         same_time(chats, "2026-11-23 17:00")
         await first.ask("anna", "plenum", "/start")
-        await add_pings(first, [first.clock.now()] * 3)
+        await first.add_reminder_rows("robust-ping", [first.clock.now()] * 3)
         assert sum(await fire_in_both(chats)) == 3
         busy = (asyncio.Event(), asyncio.Event())
         monkeypatch.setattr(first.console, "send", GatedSend(first.console.send, *busy))
@@ -318,7 +301,7 @@ async def test_a_row_due_in_the_repeated_hour_fires_once(settings: Settings) -> 
     async with running(settings) as chat:
         chat.set_now("2026-10-25 01:00")
         await chat.ask("anna", "plenum", "/start")
-        await add_pings(chat, [first_half, second_half])
+        await chat.add_reminder_rows("robust-ping", [first_half, second_half])
         for _ in range(12):  # 01:00 to 04:00 on the wall is four hours: 02:00-03:00 twice
             await chat.wait(timedelta(minutes=20))
         assert chat.clock.now() == datetime(2026, 10, 25, 4, 0, tzinfo=BERLIN)
