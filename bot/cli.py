@@ -140,6 +140,10 @@ def _live(settings: Settings, user: str, console_only: bool = False) -> int:
                 from bot.transports.matrix.transport import MatrixTransport
 
                 transports.append(MatrixTransport(settings.matrix))
+        if settings.email.enabled and not console_only:
+            from bot.transports.email.transport import EmailTransport
+
+            transports.append(EmailTransport(settings.email))
         await app.run(settings, clock, transports, _capabilities(), stop)
 
     try:

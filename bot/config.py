@@ -24,6 +24,7 @@ from bot.paths import LOCALES_DIR
 
 PLATFORMS = ("console", "telegram", "matrix")
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
+EMAIL_SECURITY = ("starttls", "tls", "none")
 # The subdivisions the `holidays` package knows for Germany.
 GERMAN_STATES = (
     "BB", "BE", "BW", "BY", "HB", "HE", "HH", "MV", "NI", "NW", "RP", "SH", "SL", "SN", "ST", "TH",
@@ -114,6 +115,20 @@ class MatrixSettings:
 
 
 @dataclass(frozen=True)
+class EmailSettings:
+    """An SMTP server for the members who get the minutes by email; sending only."""
+
+    enabled: bool = False
+    host: str = ""
+    port: int = 587
+    # "starttls" (usually port 587), "tls" (usually 465), or "none" (a relay on this machine).
+    security: str = "starttls"
+    username: str = ""  # "": send without logging in
+    password: str = _secret("NETZWERKBOT_EMAIL_PASSWORD")
+    from_address: str = ""
+
+
+@dataclass(frozen=True)
 class MeetingSettings:
     # When meetings may take place, in the plain form /availability reads (English here).
     window: str = "Mon-Fri 16-21"
@@ -144,6 +159,7 @@ class Settings:
     logging: LoggingSettings = LoggingSettings()
     telegram: TelegramSettings = TelegramSettings()
     matrix: MatrixSettings = MatrixSettings()
+    email: EmailSettings = EmailSettings()
     meetings: MeetingSettings = MeetingSettings()
     reminders: ReminderSettings = ReminderSettings()
 
@@ -161,6 +177,7 @@ class Settings:
             self.telegram.webhook_secret,
             self.matrix.access_token,
             self.matrix.password,
+            self.email.password,
             str(password) if password else "",
         )
         return tuple(value for value in values if value)
@@ -311,6 +328,7 @@ def _check(source: str, settings: Settings) -> None:
             _require_secret(source, "matrix", "access_token", matrix.access_token)
         else:
             _require_secret(source, "matrix", "password", matrix.password, also="access_token")
+    _check_email(source, settings.email)
 
 
 def _check_meetings(source: str, meetings: MeetingSettings) -> None:
@@ -351,6 +369,30 @@ def _check_reminders(source: str, reminders: ReminderSettings) -> None:
             raise ConfigError(f'{where} {key}: expected hours such as "17-20", got {value!r}')
     if not 0 <= reminders.days_before <= 30:
         raise ConfigError(f"{where} days_before: expected 0 to 30, got {reminders.days_before}")
+
+
+def _check_email(source: str, email: EmailSettings) -> None:
+    where = f"{source}: [email]"
+    if email.security not in EMAIL_SECURITY:
+        raise ConfigError(
+            f"{where} security: expected one of {', '.join(EMAIL_SECURITY)}, got {email.security!r}"
+        )
+    if not 0 < email.port < 65536:
+        raise ConfigError(f"{where} port: expected 1 to 65535, got {email.port}")
+    if not email.enabled:
+        return
+    if not email.host:
+        raise ConfigError(
+            f"{where} host: required when [email] enabled = true; the SMTP server, such as "
+            '"smtp.example.org"'
+        )
+    if not re.fullmatch(r"[^@\s]+@[^@\s]+", email.from_address):
+        raise ConfigError(
+            f"{where} from_address: expected the bot's email address, such as "
+            f'"netzwerkbot@example.org", got {email.from_address!r}'
+        )
+    if email.username:
+        _require_secret(source, "email", "password", email.password)
 
 
 def _check_webhook(source: str, telegram: TelegramSettings) -> None:

@@ -10,6 +10,7 @@ from typing import Any
 class ChatKind(StrEnum):
     GROUP = "group"
     PRIVATE = "private"
+    EMAIL = "email"  # an address that gets copies (of the minutes) and never writes back
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,33 +1,69 @@
-"""/minutes: send the minutes of the last meeting (a file, or the text), list them, show one."""
+"""/minutes: send the minutes (a file, or the text) for approval, list them, show one,
+record the meeting's vote, set the rule; /decisions; /email; the answers' taps."""
 
 from __future__ import annotations
 
 import asyncio
+import re
 
 from bot import minutes_messages as say
-from bot.context import Context
-from bot.db.models import Meeting
+from bot.context import Context, JobContext
+from bot.db.models import ApprovalRule, Meeting, Reminder
 from bot.errors import UserError
 from bot.events import IncomingFile, MessageEvent
 from bot.i18n import N_
 from bot.messages import OutgoingMessage
 from bot.minutes_document import Document, pasted, read_document
 from bot.minutes_items import decision_words
-from bot.registry import Args, Capability, Command
-from bot.services import minutes
+from bot.registry import (
+    Args,
+    AwaitedAnswer,
+    ButtonAction,
+    Capability,
+    Command,
+    Permission,
+    ReminderKind,
+)
+from bot.services import minutes, minutes_approval
 
 SHOW = N_("show")
+APPROVE = N_("approve")
+REJECT = N_("reject")
+RULE = N_("rule")
+OFF = N_("off")
+RULE_WORDS = {
+    ApprovalRule.ALL: N_("all"),
+    ApprovalRule.MAJORITY: N_("majority"),
+    ApprovalRule.SILENCE: N_("silence"),
+    ApprovalRule.MEETING: N_("meeting"),
+}
+_ADDRESS = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
+MAX_ADDRESS = 254
 
 
-async def minutes_command(ctx: Context, args: Args) -> OutgoingMessage:
+def _is(ctx: Context, word: str, msgid: str) -> bool:
+    """The word, in English or in the reader's language (which may list several)."""
+    return word.casefold() in {msgid, *(w.strip().casefold() for w in ctx.t(msgid).split(","))}
+
+
+def _word(ctx: Context, msgid: str) -> str:
+    return ctx.t(msgid).split(",")[0].strip()
+
+
+async def minutes_command(ctx: Context, args: Args) -> OutgoingMessage | None:
     circle = ctx.circle_or_fail("minutes")
     files = ctx.event.files if isinstance(ctx.event, MessageEvent) else ()
-    first = args.words[0].casefold() if args.words else ""
-    if not files and first in ("show", ctx.t(SHOW).casefold()) and len(args.words) <= 2:
-        if len(args.words) < 2 or not args.words[1].isdigit():
-            raise UserError(N_("Which minutes? For example: /minutes show 2"))
-        version = await minutes.version_to_show(ctx.session, circle.id, int(args.words[1]))
-        return say.again(ctx.t, version)
+    first = args.words[0] if args.words and not files else ""
+    if first and len(args.words) <= 2:
+        if _is(ctx, first, SHOW):
+            if len(args.words) < 2 or not args.words[1].isdigit():
+                raise UserError(N_("Which minutes? For example: /minutes show 2"))
+            version = await minutes.version_to_show(ctx.session, circle.id, int(args.words[1]))
+            return say.again(ctx.t, version)
+        if _is(ctx, first, RULE):
+            return await _rule(ctx, args.words[1:])
+        if len(args.words) == 1 and (_is(ctx, first, APPROVE) or _is(ctx, first, REJECT)):
+            return await _vote(ctx, approved=_is(ctx, first, APPROVE))
     if not files and not args.raw:
         entries = [
             (found, await _meeting(ctx, found.meeting_id), versions)
@@ -38,11 +74,17 @@ async def minutes_command(ctx: Context, args: Args) -> OutgoingMessage:
     catalogs = ctx.runtime.catalogs
     words = decision_words(catalogs.translator(code) for code in catalogs.languages)
     submitted = await minutes.submit(
-        ctx.session, circle, ctx.member, ctx.is_coordinator, document, words, ctx.now
+        ctx.session,
+        circle,
+        ctx.member,
+        ctx.is_coordinator,
+        document,
+        words,
+        ctx.channel.platform,
+        ctx.now,
     )
-    return say.summary(
-        ctx.t, submitted.minutes, submitted.meeting, submitted.version, submitted.previous
-    )
+    await minutes_approval.circulate(ctx.session, ctx.runtime, submitted, ctx.t)
+    return None  # the summary goes to every chat of the circle, this one too
 
 
 async def _document(args: Args, files: tuple[IncomingFile, ...]) -> Document:
@@ -59,15 +101,161 @@ async def _meeting(ctx: Context, meeting_id: int | None) -> Meeting | None:
     return await ctx.session.get(Meeting, meeting_id) if meeting_id else None
 
 
+def _coordinator_only(ctx: Context) -> None:
+    if not ctx.is_coordinator:
+        raise UserError(N_("Only a coordinator of this circle can do that."))
+
+
+async def _rule(ctx: Context, words: tuple[str, ...]) -> OutgoingMessage:
+    circle = ctx.circle_or_fail("minutes")
+    choices = " | ".join(_word(ctx, word) for word in RULE_WORDS.values())
+    if not words:
+        return ctx.text(
+            N_(
+                "Minutes here are approved like this: {rule}. A coordinator changes it with "
+                "/minutes rule {choices}"
+            ),
+            rule=ctx.t(say.RULES[circle.minutes_rule]),
+            choices=choices,
+        )
+    _coordinator_only(ctx)
+    chosen = next((rule for rule, word in RULE_WORDS.items() if _is(ctx, words[0], word)), None)
+    if chosen is None:
+        raise UserError(N_("Usage: {usage}"), usage=f"/minutes {_word(ctx, RULE)} {choices}")
+    circle.minutes_rule = chosen
+    return ctx.text(
+        N_("From the next minutes on: {rule}. Minutes already circulating keep their rule."),
+        rule=ctx.t(say.RULES[chosen]),
+    )
+
+
+async def _vote(ctx: Context, approved: bool) -> OutgoingMessage | None:
+    circle = ctx.circle_or_fail("minutes")
+    _coordinator_only(ctx)
+    found = await minutes.open_minutes(ctx.session, circle.id)
+    if found is None:
+        raise UserError(N_("No minutes are waiting for approval here."))
+    await minutes_approval.record_vote(ctx.session, ctx.runtime, found, ctx.member, approved)
+    return None  # the record goes to every chat of the circle
+
+
+async def decisions(ctx: Context, args: Args) -> OutgoingMessage:
+    circle = ctx.circle_or_fail("decisions")
+    return say.decisions(ctx.t, await minutes_approval.decisions(ctx.session, circle.id))
+
+
+async def email(ctx: Context, args: Args) -> OutgoingMessage:
+    if not ctx.runtime.settings.email.enabled:
+        raise UserError(N_("This network sends no email."))
+    if not args.raw:
+        address = await minutes_approval.email_of(ctx.session, ctx.member)
+        if address is None:
+            return ctx.text(
+                N_("I send you no email. To get the minutes by email too: /email ADDRESS")
+            )
+        return ctx.text(
+            N_("I send the minutes to {address} too. To stop: /email off"), address=address
+        )
+    if _is(ctx, args.raw, OFF):
+        await minutes_approval.set_email(ctx.session, ctx.member, None, ctx.now)
+        return ctx.text(N_("I will send you no more email."))
+    if not ctx.is_private:
+        raise UserError(N_("Please send me your address in our private chat, not here."))
+    address = args.raw
+    if len(address) > MAX_ADDRESS or not _ADDRESS.fullmatch(address):
+        raise UserError(
+            N_("“{address}” is not an email address. For example: /email name@example.org"),
+            address=address[:100],
+        )
+    await minutes_approval.set_email(ctx.session, ctx.member, address, ctx.now)
+    return ctx.text(
+        N_("From now on I also send you the minutes by email, to {address}."), address=address
+    )
+
+
+def _version_id(params: tuple[str, ...]) -> int:
+    if len(params) != 1 or not params[0].isdigit():
+        raise UserError(N_("This button no longer works."))
+    return int(params[0])
+
+
+async def approve_button(ctx: Context, params: tuple[str, ...]) -> OutgoingMessage:
+    _, version = await minutes_approval.answer(
+        ctx.session, ctx.runtime, _version_id(params), ctx.member, approved=True
+    )
+    return ctx.text(N_("Thank you, you have approved version {number}."), number=version.number)
+
+
+async def changes_button(ctx: Context, params: tuple[str, ...]) -> OutgoingMessage:
+    _, version = await minutes_approval.answer(
+        ctx.session, ctx.runtime, _version_id(params), ctx.member, approved=False
+    )
+    return ctx.text(
+        N_(
+            "What should change in version {number}? Please write it in one message; I will "
+            "pass it on to whoever wrote the minutes and to the coordinators."
+        ),
+        number=version.number,
+    )
+
+
+async def file_button(ctx: Context, params: tuple[str, ...]) -> OutgoingMessage:
+    version = await minutes.version_for(ctx.session, _version_id(params), ctx.member)
+    return say.again(ctx.t, version)
+
+
+async def comment_answer(ctx: Context, params: tuple[str, ...], text: str) -> OutgoingMessage:
+    told = await minutes_approval.pass_on_comment(
+        ctx.session, ctx.runtime, _version_id(params), ctx.member, text
+    )
+    if not told:
+        return ctx.text(N_("Thank you."))
+    return ctx.text(
+        N_("Thank you, I have passed that on to {people}."),
+        people=", ".join(person.display_name for person in told),
+    )
+
+
+async def ask_late(job: JobContext, reminder: Reminder) -> None:
+    await minutes_approval.ask_late(job.session, job.runtime, reminder)
+
+
+async def remind(job: JobContext, reminder: Reminder) -> None:
+    await minutes_approval.remind(job.session, job.runtime, reminder)
+
+
+async def deadline(job: JobContext, reminder: Reminder) -> None:
+    await minutes_approval.deadline_passed(job.session, job.runtime, reminder)
+
+
 CAPABILITY = Capability(
     "minutes",
     commands=(
         Command(
             "minutes",
             minutes_command,
-            N_("Send the minutes of the last meeting (attach the file), or list them"),
-            usage=N_("[file or text | show N]"),
+            N_("Send the minutes of the last meeting for approval (attach the file), or list them"),
+            usage=N_("[file or text | show N | rule | approve | reject]"),
             max_args=None,
         ),
+        Command("decisions", decisions, N_("The circle's decisions, from approved minutes")),
+        Command(
+            "email",
+            email,
+            N_("Get the minutes by email too"),
+            usage=N_("[ADDRESS | off]"),
+            max_args=1,
+        ),
     ),
+    buttons=(
+        ButtonAction("pok", approve_button, Permission.EVERYONE),
+        ButtonAction("pchg", changes_button, Permission.EVERYONE),
+        ButtonAction("pfile", file_button, Permission.EVERYONE),
+    ),
+    reminders=(
+        ReminderKind(minutes_approval.ASK, ask_late),
+        ReminderKind(minutes_approval.REMIND, remind),
+        ReminderKind(minutes_approval.DEADLINE, deadline),
+    ),
+    answers=(AwaitedAnswer(minutes_approval.COMMENT, comment_answer),),
 )

@@ -5,9 +5,9 @@ from __future__ import annotations
 from bot import task_input
 from bot import task_messages as say
 from bot.context import Context, JobContext
-from bot.db.models import Circle, Member, Reminder, Task
+from bot.db.models import Member, Reminder, Task
 from bot.dispatcher import usage_line
-from bot.due_dates import AtNextMeeting, Due, Reader, Unreadable
+from bot.due_dates import Reader
 from bot.errors import UserError
 from bot.events import MessageEvent
 from bot.i18n import N_
@@ -24,10 +24,6 @@ from bot.registry import (
 from bot.services import members, task_reports, tasks
 
 ALL = N_("all")
-EXAMPLES = N_(
-    "I cannot read the date “{text}”. Write it like this: by Friday, by 12.12., "
-    "in two weeks, by next meeting, by Friday 18:00, by 2026-12-12, every month on the 1st."
-)
 EXPORT = N_("export")
 
 
@@ -49,7 +45,9 @@ async def new_task(ctx: Context, args: Args) -> OutgoingMessage:
     if not owners and replied is not None:  # "/task WHAT by WHEN" in reply to someone
         owners = [await members.known(ctx.session, ctx.runtime.network_id, replied, ctx.now)]
     deputy = await _person(ctx, request.deputy) if request.deputy else None
-    repeat, due = await _due(ctx, reader, circle, request)
+    repeat, due = await tasks.due_for(
+        ctx.session, circle, reader, request, ctx.now, ctx.runtime.settings.network.tz
+    )
     created = await tasks.create(
         ctx.session, ctx.runtime, circle, ctx.member, owners, request.what, due, deputy, repeat
     )
@@ -64,25 +62,6 @@ async def new_task(ctx: Context, args: Args) -> OutgoingMessage:
 async def _person(ctx: Context, mention: str) -> Member:
     platform = ctx.channel.platform
     return await members.expect(ctx.session, ctx.runtime.network_id, platform, mention, ctx.now)
-
-
-async def _due(
-    ctx: Context, reader: Reader, circle: Circle, request: task_input.TaskRequest
-) -> tuple[str | None, Due]:
-    """The rule of a recurring task, if it is one, and when it is (first) due."""
-    tz = ctx.runtime.settings.network.tz
-    read: Due | AtNextMeeting = AtNextMeeting()
-    written = request.every if request.every is not None else request.when
-    try:
-        if request.every is not None:
-            return reader.repeat(request.every, ctx.now, tz)
-        if request.when is not None:
-            read = reader.read(request.when, ctx.now, tz)
-    except Unreadable:
-        raise UserError(EXAMPLES, text=written) from None
-    if isinstance(read, Due):
-        return None, read
-    return None, await tasks.due_at_next_meeting(ctx.session, circle, ctx.now, tz)
 
 
 async def list_tasks(ctx: Context, args: Args) -> OutgoingMessage:

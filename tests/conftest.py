@@ -18,6 +18,7 @@ from bot.db.engine import create_engine
 from handlers import capabilities
 from tests.helpers import Chat
 from tests.postgres import find_binaries, throwaway_postgres
+from tests.smtp_running import Mailbox, smtp_server
 from tests.synapse import Homeserver, throwaway_synapse
 from tests.synapse import is_installed as synapse_installed
 from tests.telegram_running import Running, fake_bot_api, running, with_anna
@@ -114,6 +115,13 @@ def settings(db_url: str) -> Settings:
 @pytest.fixture
 async def chat(settings: Settings) -> AsyncIterator[Chat]:
     async with Chat(settings, capabilities()) as running:
+        yield running
+
+
+@pytest.fixture
+def mailbox() -> Iterator[tuple[Mailbox, int]]:
+    """A real SMTP server on 127.0.0.1, and its port."""
+    with smtp_server() as running:
         yield running
 
 

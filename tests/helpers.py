@@ -15,7 +15,7 @@ from bot.events import ChatAddress, IncomingFile
 from bot.inbox import TransportStore
 from bot.messages import OutgoingMessage
 from bot.registry import Capability
-from bot.transports import EventHandler, Progress
+from bot.transports import EventHandler, Progress, Transport
 from bot.transports.console.script import ConsoleSession
 
 
@@ -23,10 +23,14 @@ class Chat(ConsoleSession):
     """A ConsoleSession that records the bot's messages for assertions."""
 
     def __init__(
-        self, settings: Settings, capabilities: Sequence[Capability], base_dir: Path = Path(".")
+        self,
+        settings: Settings,
+        capabilities: Sequence[Capability],
+        base_dir: Path = Path("."),
+        others: Sequence[Transport] = (),
     ) -> None:
         self.lines: list[str] = []
-        super().__init__(settings, capabilities, self.lines.append, base_dir)
+        super().__init__(settings, capabilities, self.lines.append, base_dir, others)
 
     def said(self) -> str:
         """Everything the bot said since the last call."""
@@ -65,6 +69,10 @@ class Chat(ConsoleSession):
 
     async def tap_and_read(self, user: str, channel: str | None, label: str) -> str:
         await self.tap(user, channel, label)
+        return self.said()
+
+    async def press_and_read(self, user: str, channel: str | None, data: str) -> str:
+        await self._handle(self.console.press(user, channel, data))
         return self.said()
 
     async def rows(self) -> dict[str, list[dict[str, Any]]]:

@@ -70,7 +70,7 @@ async def test_each_submission_is_a_version_with_its_hash_and_its_changes(chat: 
     second = MINUTES.replace("im Rathaus", "im Bürgerhaus")
     said = await chat.send_and_read("anna", "plenum", "/minutes", markdown(second))
     assert "Version 2" in said
-    assert "Geändert seit Version 1: 1 Zeilen hinzugefügt, 1 entfernt." in said
+    assert "Geändert seit Version 1: +1 −1 Zeilen." in said
     assert "- **Beschluss:** Wir mieten den Saal im Rathaus." in said
     assert "+ **Beschluss:** Wir mieten den Saal im Bürgerhaus." in said
     listing = await chat.ask("anna", "plenum", "/minutes")

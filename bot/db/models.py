@@ -489,6 +489,10 @@ class Minutes(Base):
     deadline: Mapped[datetime | None]
     created_at: Mapped[datetime]
     decided_at: Mapped[datetime | None]
+    # The coordinator who recorded the meeting's vote (/minutes approve), under that rule.
+    decided_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("members.id", ondelete="SET NULL"), index=True
+    )
 
 
 class MinutesVersion(Base):
@@ -512,6 +516,8 @@ class MinutesVersion(Base):
         ForeignKey("members.id", ondelete="SET NULL"), index=True
     )
     submitted_at: Mapped[datetime]
+    # Where it was sent: the action items' @mentions name people on this platform.
+    platform: Mapped[str | None] = mapped_column(String(16))
 
 
 class MinutesAnswer(Base):

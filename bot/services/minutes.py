@@ -2,7 +2,8 @@
 items, kept unchanged with their SHA-256.
 
 A circle has at most one open minutes at a time; each /minutes while it is open is its
-next version. What is stored of a version is never changed afterwards.
+next version, and one after they are decided starts a new approval whose versions go on
+counting. What is stored of a version is never changed afterwards.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from sqlalchemy.orm import defer
 
 from bot.db.models import (
     Circle,
+    CircleMembership,
     Meeting,
     MeetingStatus,
     Member,
@@ -46,6 +48,7 @@ async def submit(
     may_submit_any: bool,
     document: Document,
     decision_words: frozenset[str],
+    platform: str,
     now: datetime,
 ) -> Submitted:
     """Store `document` as the next version of the circle's open minutes, or as the first
@@ -62,7 +65,8 @@ async def submit(
             created_at=now,
         )
         session.add(minutes)
-        previous = None
+        # Minutes decided already are corrected by a new version with its own approval.
+        previous = await _last_of_meeting(session, meeting.id) if meeting else None
     else:
         meeting = await session.get(Meeting, minutes.meeting_id) if minutes.meeting_id else None
         previous = await latest(session, minutes.id)
@@ -86,6 +90,7 @@ async def submit(
         actions=list(items.actions),
         submitted_by_id=member.id,
         submitted_at=now,
+        platform=platform,
     )
     await session.flush()  # the minutes' id, for a new one
     version.minutes_id = minutes.id
@@ -112,6 +117,17 @@ async def last_meeting(session: AsyncSession, circle_id: int, now: datetime) -> 
         )
         .order_by(Meeting.starts_at.desc())
         .limit(1)
+    )
+
+
+async def _last_of_meeting(session: AsyncSession, meeting_id: int) -> MinutesVersion | None:
+    return await session.scalar(
+        select(MinutesVersion)
+        .join(Minutes, Minutes.id == MinutesVersion.minutes_id)
+        .where(Minutes.meeting_id == meeting_id)
+        .order_by(MinutesVersion.id.desc())
+        .limit(1)
+        .options(defer(MinutesVersion.data, raiseload=True))
     )
 
 
@@ -153,3 +169,14 @@ async def version_to_show(session: AsyncSession, circle_id: int, minutes_id: int
             N_("There are no minutes {number} here. /minutes lists them."), number=minutes_id
         )
     return found
+
+
+async def version_for(session: AsyncSession, version_id: int, member: Member) -> MinutesVersion:
+    """A version with its file, for a member of its circle."""
+    version = await session.get(MinutesVersion, version_id)
+    minutes = await session.get(Minutes, version.minutes_id) if version else None
+    if version is None or minutes is None:
+        raise UserError(N_("These minutes no longer exist."))
+    if await session.get(CircleMembership, (minutes.circle_id, member.id)) is None:
+        raise UserError(N_("Only members of the circle can see its minutes."))
+    return version

@@ -27,6 +27,7 @@ from bot.db.models import (
     Identity,
     Meeting,
     Member,
+    Minutes,
     MinutesAnswer,
     MinutesVersion,
     OutboxMessage,
@@ -69,6 +70,7 @@ PERSONAL_DATA: tuple[PersonalData, ...] = (
     PersonalData("tasks_deputised", Task.deputy_id, "anonymise"),
     # Minutes stay the circle's record; answers to them are the person's own.
     PersonalData("minutes_submitted", MinutesVersion.submitted_by_id, "anonymise"),
+    PersonalData("minutes_recorded", Minutes.decided_by_id, "anonymise"),
     PersonalData("minutes_answers", MinutesAnswer.member_id, "delete"),
     # Private chats: erased after the goodbye is delivered (see forget()).
     PersonalData("private_chats", Channel.member_id, "delete"),

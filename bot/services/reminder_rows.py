@@ -47,12 +47,15 @@ async def is_planned(session: AsyncSession, kind: str, subject_id: int) -> bool:
     return found is not None
 
 
-async def forget(session: AsyncSession, subject_id: int, kinds: Sequence[str]) -> None:
-    """The subject's rows of these kinds that have not fired."""
-    await session.execute(
-        delete(Reminder).where(
-            Reminder.subject_id == subject_id,
-            Reminder.kind.in_(kinds),
-            Reminder.fired_at.is_(None),
-        )
+async def forget(
+    session: AsyncSession, subject_id: int, kinds: Sequence[str], member_id: int | None = None
+) -> None:
+    """The subject's rows of these kinds that have not fired (only the member's, if given)."""
+    statement = delete(Reminder).where(
+        Reminder.subject_id == subject_id,
+        Reminder.kind.in_(kinds),
+        Reminder.fired_at.is_(None),
     )
+    if member_id is not None:
+        statement = statement.where(Reminder.member_id == member_id)
+    await session.execute(statement)

@@ -17,7 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot import task_messages as say
 from bot.db.models import Circle, Member, Reminder, Task, TaskStatus
-from bot.due_dates import Due, following
+from bot.due_dates import AtNextMeeting, Due, Reader, Unreadable, following
 from bot.errors import UserError, check_length
 from bot.i18n import N_
 from bot.runtime import Runtime
@@ -31,8 +31,13 @@ from bot.services.hours import (
     staff_hours,
 )
 from bot.services.meetings import next_scheduled
+from bot.task_input import TaskRequest
 
 MAX_TEXT = 500
+EXAMPLES = N_(
+    "I cannot read the date “{text}”. Write it like this: by Friday, by 12.12., "
+    "in two weeks, by next meeting, by Friday 18:00, by 2026-12-12, every month on the 1st."
+)
 OPEN = (TaskStatus.ASKED, TaskStatus.ACCEPTED)
 ASK = "task-ask"  # a request to take the task on: to the owner, or later the deputy
 REMIND = "task-remind"
@@ -41,6 +46,29 @@ DIGEST_WEEKDAY = 0  # Monday, at the start of staff hours
 REASON = "task-reason"  # the awaited answer: why someone cannot take a task on
 DEPUTY_AFTER = timedelta(days=7)  # overdue this long: the deputy is asked
 LATE = timedelta(minutes=15)  # a reminder this late was held up (the bot was down)
+
+
+async def due_for(
+    session: AsyncSession,
+    circle: Circle,
+    reader: Reader,
+    request: TaskRequest,
+    now: datetime,
+    tz: ZoneInfo,
+) -> tuple[str | None, Due]:
+    """The rule of a recurring task, if it is one, and when it is (first) due."""
+    read: Due | AtNextMeeting = AtNextMeeting()
+    written = request.every if request.every is not None else request.when
+    try:
+        if request.every is not None:
+            return reader.repeat(request.every, now, tz)
+        if request.when is not None:
+            read = reader.read(request.when, now, tz)
+    except Unreadable:
+        raise UserError(EXAMPLES, text=written) from None
+    if isinstance(read, Due):
+        return None, read
+    return None, await due_at_next_meeting(session, circle, now, tz)
 
 
 async def due_at_next_meeting(
@@ -61,7 +89,7 @@ async def create(
     session: AsyncSession,
     runtime: Runtime,
     circle: Circle,
-    creator: Member,
+    creator: Member | None,
     owners: Sequence[Member],
     what: str,
     due: Due,
@@ -78,7 +106,7 @@ async def create(
             circle_id=circle.id,
             text=what,
             owner_id=owner.id,
-            creator_id=creator.id,
+            creator_id=creator.id if creator else None,
             deputy_id=deputy.id if deputy and deputy.id != owner.id else None,
             status=TaskStatus.ASKED,
             due_on=due.day,

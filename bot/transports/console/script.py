@@ -20,6 +20,7 @@ from bot.clock import ManualClock
 from bot.config import Settings
 from bot.events import Event, IncomingFile
 from bot.registry import Capability
+from bot.transports import Transport
 from bot.transports.console.transport import ConsoleTransport
 
 DEFAULT_START = "2026-01-05 09:00"  # a Monday morning, when no !now comes first
@@ -157,8 +158,11 @@ class ConsoleSession:
         capabilities: Sequence[Capability],
         write: Callable[[str], None],
         base_dir: Path = Path("."),
+        others: Sequence[Transport] = (),
     ) -> None:
+        """`others`: transports beside the console's, such as email."""
         self.settings = settings
+        self._others = others
         self.tz: ZoneInfo = settings.network.tz
         self.clock = ManualClock(local_time(DEFAULT_START, self.tz))
         self.console = ConsoleTransport(self.clock, self.tz, write)
@@ -172,9 +176,8 @@ class ConsoleSession:
         return self._core
 
     async def start(self) -> None:
-        self._core = await open_core(
-            self.settings, self.clock, {self.console.platform: self.console}, self._capabilities
-        )
+        transports = {t.platform: t for t in (self.console, *self._others)}
+        self._core = await open_core(self.settings, self.clock, transports, self._capabilities)
 
     async def close(self) -> None:
         if self._core is not None:

@@ -109,6 +109,11 @@ class ConsoleTransport:
                     )
         raise LookupError(f"no button [{label}] in {chat.chat_id}")
 
+    def press(self, user: str, channel: str | None, data: str) -> ButtonEvent:
+        """A tap carrying `data`, whatever the bot sent: an old or a forged button."""
+        chat = self._chat(user, channel)
+        return ButtonEvent(chat=chat, sender=self._sender(user), message_id="b0", data=data)
+
     def _chat(self, user: str, channel: str | None) -> ChatAddress:
         if channel is None:
             return _private_chat(user)

@@ -1,0 +1,1 @@
+"""The email transport: outgoing only, for members who get the minutes by email."""
