@@ -132,8 +132,10 @@ def again(t: Translator, version: MinutesVersion) -> OutgoingMessage:
 RULES = {
     ApprovalRule.ALL: N_("everyone must approve"),
     ApprovalRule.MAJORITY: N_("a majority of the members must approve"),
-    ApprovalRule.SILENCE: N_("approved at the deadline unless someone asks for changes"),
-    ApprovalRule.MEETING: N_("approved at the next meeting"),
+    ApprovalRule.SILENCE: N_(
+        "silence means consent: approved at the deadline unless someone asks for changes"
+    ),
+    ApprovalRule.MEETING: N_("at the next meeting, recorded by a coordinator"),
 }
 
 
@@ -259,11 +261,12 @@ def record(t: Translator, outcome: Outcome) -> OutgoingMessage:
                 )
             )
         if outcome.tasks:
-            numbers = ", ".join(str(number) for number in outcome.tasks)
             lines.append(
-                t(
-                    N_("Action items became tasks {numbers}; I have asked their owners."),
-                    numbers=numbers,
+                t.plural(
+                    "The action item became task {numbers}; I have asked who it is for.",
+                    "The action items became tasks {numbers}; I have asked who they are for.",
+                    len(outcome.tasks),
+                    numbers=", ".join(str(number) for number in outcome.tasks),
                 )
             )
         for text, error in outcome.not_tasks:

@@ -81,7 +81,7 @@ async def test_a_change_request_then_a_new_version_that_everyone_approves(chat: 
     assert f"SHA-256: {sha}" in record
     assert "- anna: freigegeben\n  - ben: freigegeben\n  - cem: freigegeben" in record
     assert "2 Beschlüsse stehen jetzt im Beschlussbuch: /decisions" in record
-    assert "Aus den Aufgaben im Protokoll wurden die Aufgaben 1, 2, 3" in record
+    assert "Aus den Aufgaben im Protokoll wurden die Aufgaben 1, 2, 3;" in record
     assert "bot -> @ben: anna bittet Sie in Plenum, Aufgabe 1 zu übernehmen." in said
     log = await chat.ask("cem", "plenum", "/decisions")
     assert log.endswith(
@@ -174,7 +174,7 @@ async def test_at_the_meeting_the_coordinator_records_the_vote(chat: Chat) -> No
     assert "Das kann nur die Koordination" in await chat.ask("ben", "plenum", "/minutes freigeben")
     said = await chat.ask("anna", "plenum", "/minutes freigeben")
     assert "Version 1: freigegeben." in said
-    assert "Regel: freigegeben beim nächsten Treffen." in said
+    assert "Regel: beim nächsten Treffen, festgehalten von der Koordination." in said
     assert "Festgehalten von anna am Mo., 23. Nov. 2026, 10:00." in said
     again = await chat.ask("anna", "plenum", "/minutes ablehnen")
     assert "Hier wartet kein Protokoll auf Freigabe." in again

@@ -334,7 +334,9 @@ async def decide(
         .where(Channel.circle_id == circle.id, Channel.kind == ChatKind.GROUP)
         .order_by(Channel.id)
     )
-    fallback = runtime.catalogs.translator(runtime.settings.network.language)
+    # Group posts speak the chat's language, else that of whoever recorded or sent them.
+    speaker = recorded_by or await _member(session, version.submitted_by_id)
+    fallback = await _translator(session, runtime, speaker)
     for channel in groups:
         t = runtime.catalogs.translator(channel.language) if channel.language else fallback
         await runtime.outbox.queue(session, channel, say.record(t, result))
@@ -349,11 +351,7 @@ async def _tasks_of(
     owners are asked to take them on as usual. An item that cannot be one is reported."""
     now, tz = runtime.clock.now(), runtime.settings.network.tz
     creator = await _member(session, version.submitted_by_id)
-    t = (
-        await runtime.outbox.translator_for(session, creator)
-        if creator
-        else runtime.catalogs.translator(runtime.settings.network.language)
-    )
+    t = await _translator(session, runtime, creator)  # the language the items are in
     reader = Reader(t.locale, t)
     platform = version.platform or "console"
     made: list[Task] = []
@@ -377,6 +375,12 @@ async def _tasks_of(
         except UserError as error:
             not_made.append((text, error))
     return made, not_made
+
+
+async def _translator(session: AsyncSession, runtime: Runtime, person: Member | None) -> Translator:
+    if person is None:
+        return runtime.catalogs.translator(runtime.settings.network.language)
+    return await runtime.outbox.translator_for(session, person)
 
 
 async def _member(session: AsyncSession, member_id: int | None) -> Member | None:
@@ -464,7 +468,8 @@ async def decisions(session: AsyncSession, circle_id: int, limit: int = 50) -> l
         await session.scalars(
             select(Decision)
             .where(Decision.circle_id == circle_id)
-            .order_by(Decision.decided_at.desc(), Decision.id)
+            # Newest minutes first; each one's decisions in the order they were written.
+            .order_by(Decision.decided_at.desc(), Decision.version_id.desc(), Decision.id)
             .limit(limit)
         )
     )
