@@ -7,7 +7,9 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
+from bot.errors import UserError
 from bot.events import Event
+from bot.i18n import N_
 from bot.messages import OutgoingMessage
 
 if TYPE_CHECKING:
@@ -31,6 +33,13 @@ class Args:
     def parse(cls, raw: str) -> Args:
         raw = raw.strip()
         return cls(raw, tuple(raw.split()))
+
+
+def button_number(params: tuple[str, ...]) -> int:
+    """The one number a button carries (a task's, a version's)."""
+    if len(params) != 1 or not params[0].isdigit():
+        raise UserError(N_("This button no longer works."))
+    return int(params[0])
 
 
 CommandHandler = Callable[["Context", Args], Awaitable[OutgoingMessage | None]]

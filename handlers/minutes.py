@@ -23,6 +23,7 @@ from bot.registry import (
     Command,
     Permission,
     ReminderKind,
+    button_number,
 )
 from bot.services import minutes, minutes_approval
 
@@ -173,22 +174,16 @@ async def email(ctx: Context, args: Args) -> OutgoingMessage:
     )
 
 
-def _version_id(params: tuple[str, ...]) -> int:
-    if len(params) != 1 or not params[0].isdigit():
-        raise UserError(N_("This button no longer works."))
-    return int(params[0])
-
-
 async def approve_button(ctx: Context, params: tuple[str, ...]) -> OutgoingMessage:
     _, version = await minutes_approval.answer(
-        ctx.session, ctx.runtime, _version_id(params), ctx.member, approved=True
+        ctx.session, ctx.runtime, button_number(params), ctx.member, approved=True
     )
     return ctx.text(N_("Thank you, you have approved version {number}."), number=version.number)
 
 
 async def changes_button(ctx: Context, params: tuple[str, ...]) -> OutgoingMessage:
     _, version = await minutes_approval.answer(
-        ctx.session, ctx.runtime, _version_id(params), ctx.member, approved=False
+        ctx.session, ctx.runtime, button_number(params), ctx.member, approved=False
     )
     return ctx.text(
         N_(
@@ -200,13 +195,13 @@ async def changes_button(ctx: Context, params: tuple[str, ...]) -> OutgoingMessa
 
 
 async def file_button(ctx: Context, params: tuple[str, ...]) -> OutgoingMessage:
-    version = await minutes.version_for(ctx.session, _version_id(params), ctx.member)
+    version = await minutes.version_for(ctx.session, button_number(params), ctx.member)
     return say.again(ctx.t, version)
 
 
 async def comment_answer(ctx: Context, params: tuple[str, ...], text: str) -> OutgoingMessage:
     told = await minutes_approval.pass_on_comment(
-        ctx.session, ctx.runtime, _version_id(params), ctx.member, text
+        ctx.session, ctx.runtime, button_number(params), ctx.member, text
     )
     if not told:
         return ctx.text(N_("Thank you."))
@@ -214,10 +209,6 @@ async def comment_answer(ctx: Context, params: tuple[str, ...], text: str) -> Ou
         N_("Thank you, I have passed that on to {people}."),
         people=", ".join(person.display_name for person in told),
     )
-
-
-async def ask_late(job: JobContext, reminder: Reminder) -> None:
-    await minutes_approval.ask_late(job.session, job.runtime, reminder)
 
 
 async def remind(job: JobContext, reminder: Reminder) -> None:
@@ -253,7 +244,7 @@ CAPABILITY = Capability(
         ButtonAction("pfile", file_button, Permission.EVERYONE),
     ),
     reminders=(
-        ReminderKind(minutes_approval.ASK, ask_late),
+        ReminderKind(minutes_approval.ASK, remind),
         ReminderKind(minutes_approval.REMIND, remind),
         ReminderKind(minutes_approval.DEADLINE, deadline),
     ),

@@ -20,6 +20,7 @@ from bot.registry import (
     Command,
     Permission,
     ReminderKind,
+    button_number,
 )
 from bot.services import members, task_reports, tasks
 
@@ -148,14 +149,8 @@ async def reassign(ctx: Context, args: Args) -> OutgoingMessage:
     return OutgoingMessage(RichText.of(text))
 
 
-def _task_id(params: tuple[str, ...]) -> int:
-    if len(params) != 1 or not params[0].isdigit():
-        raise UserError(N_("This button no longer works."))
-    return int(params[0])
-
-
 async def accept_button(ctx: Context, params: tuple[str, ...]) -> OutgoingMessage:
-    task = await tasks.owned(ctx.session, _task_id(params), ctx.member)
+    task = await tasks.owned(ctx.session, button_number(params), ctx.member)
     await tasks.accept(ctx.session, ctx.runtime, task, ctx.member)
     return ctx.text(
         N_("Thank you! Task {number} is yours, due {due}. I will remind you."),
@@ -165,7 +160,7 @@ async def accept_button(ctx: Context, params: tuple[str, ...]) -> OutgoingMessag
 
 
 async def decline_button(ctx: Context, params: tuple[str, ...]) -> OutgoingMessage:
-    task = await tasks.owned(ctx.session, _task_id(params), ctx.member)
+    task = await tasks.owned(ctx.session, button_number(params), ctx.member)
     await tasks.decline(ctx.session, ctx.runtime, task, ctx.member)
     if ctx.member.awaiting is None:
         return ctx.text(N_("All right, I have passed task {number} on."), number=task.id)
@@ -180,7 +175,7 @@ async def decline_button(ctx: Context, params: tuple[str, ...]) -> OutgoingMessa
 
 async def reason_answer(ctx: Context, params: tuple[str, ...], text: str) -> OutgoingMessage:
     creator = await tasks.pass_on_reason(
-        ctx.session, ctx.runtime, _task_id(params), ctx.member, text
+        ctx.session, ctx.runtime, button_number(params), ctx.member, text
     )
     if creator is None:
         return ctx.text(N_("Thank you."))
@@ -190,11 +185,11 @@ async def reason_answer(ctx: Context, params: tuple[str, ...], text: str) -> Out
 
 
 async def done_button(ctx: Context, params: tuple[str, ...]) -> OutgoingMessage:
-    return await _finish(ctx, _task_id(params))
+    return await _finish(ctx, button_number(params))
 
 
 async def more_time_button(ctx: Context, params: tuple[str, ...]) -> OutgoingMessage:
-    task = await tasks.owned(ctx.session, _task_id(params), ctx.member)
+    task = await tasks.owned(ctx.session, button_number(params), ctx.member)
     await tasks.snooze(ctx.session, ctx.runtime, task, ctx.member, 7)
     return ctx.text(
         N_("Task {number} is now due {due}. For another date: /snooze {number} 3d"),

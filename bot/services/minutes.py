@@ -155,6 +155,17 @@ async def latest(session: AsyncSession, minutes_id: int) -> MinutesVersion | Non
     )
 
 
+async def before(session: AsyncSession, minutes_id: int, number: int) -> MinutesVersion | None:
+    """The version before `number`, without its file."""
+    return await session.scalar(
+        select(MinutesVersion)
+        .where(MinutesVersion.minutes_id == minutes_id, MinutesVersion.number < number)
+        .order_by(MinutesVersion.number.desc())
+        .limit(1)
+        .options(defer(MinutesVersion.data, raiseload=True))
+    )
+
+
 async def version_to_show(session: AsyncSession, circle_id: int, minutes_id: int) -> MinutesVersion:
     """The newest version, with its file, of the circle's minutes number `minutes_id`."""
     found = await session.scalar(

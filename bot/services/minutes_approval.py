@@ -50,7 +50,7 @@ from bot.services.hours import (
     reminder_hours,
 )
 from bot.services.meetings import next_scheduled
-from bot.services.minutes import Submitted, latest
+from bot.services.minutes import Submitted, before, latest
 from bot.task_input import read as read_task
 
 ASK = "minutes-ask"  # the version to a member whose quiet hours it came in
@@ -85,13 +85,7 @@ async def circulate(
                 answered_at=now,
             )
         )
-    groups = await session.scalars(
-        select(Channel)
-        .where(Channel.circle_id == circle.id, Channel.kind == ChatKind.GROUP)
-        .order_by(Channel.id)
-    )
-    for channel in groups:
-        t = runtime.catalogs.translator(channel.language) if channel.language else fallback
+    for channel, t in await _group_chats(session, runtime, circle.id, fallback):
         await runtime.outbox.queue(session, channel, say.circulated(t, submitted))
     await reminder_rows.forget(session, minutes.id, (ASK, REMIND, DEADLINE))  # the last version's
     people = [m.member for m in await memberships(session, circle)]
@@ -187,11 +181,7 @@ async def answer(
     circle = await session.get_one(Circle, minutes.circle_id)
     if await session.get(CircleMembership, (circle.id, member.id)) is None:
         raise UserError(N_("Only members of {circle} answer to its minutes."), circle=circle.name)
-    given = await session.scalar(
-        select(MinutesAnswer).where(
-            MinutesAnswer.version_id == version.id, MinutesAnswer.member_id == member.id
-        )
-    )
+    given = await _answer_of(session, version.id, member.id)
     now = runtime.clock.now()
     if given is not None and given.approved and approved:
         raise UserError(N_("You have already approved version {number}."), number=version.number)
@@ -220,15 +210,11 @@ async def pass_on_comment(
     )
     if version is None:
         return []
-    given = await session.scalar(
-        select(MinutesAnswer).where(
-            MinutesAnswer.version_id == version.id, MinutesAnswer.member_id == member.id
-        )
-    )
+    given = await _answer_of(session, version.id, member.id)
     if given is not None and not given.approved:
         given.comment = comment
     minutes = await session.get_one(Minutes, version.minutes_id)
-    meeting = await session.get(Meeting, minutes.meeting_id) if minutes.meeting_id else None
+    meeting = await _meeting_of(session, minutes)
     coordinators = await session.scalars(
         select(Member)
         .join(CircleMembership, CircleMembership.member_id == Member.id)
@@ -311,7 +297,7 @@ async def decide(
     minutes.decided_by_id = recorded_by.id if recorded_by else None
     await reminder_rows.forget(session, minutes.id, (ASK, REMIND, DEADLINE))
     circle = await session.get_one(Circle, minutes.circle_id)
-    meeting = await session.get(Meeting, minutes.meeting_id) if minutes.meeting_id else None
+    meeting = await _meeting_of(session, minutes)
     made: list[Task] = []
     not_made: list[tuple[str, UserError]] = []
     if outcome is MinutesStatus.APPROVED:
@@ -329,16 +315,10 @@ async def decide(
         tasks=[task.id for task in made],
         not_tasks=not_made,
     )
-    groups = await session.scalars(
-        select(Channel)
-        .where(Channel.circle_id == circle.id, Channel.kind == ChatKind.GROUP)
-        .order_by(Channel.id)
-    )
     # Group posts speak the chat's language, else that of whoever recorded or sent them.
     speaker = recorded_by or await _member(session, version.submitted_by_id)
     fallback = await _translator(session, runtime, speaker)
-    for channel in groups:
-        t = runtime.catalogs.translator(channel.language) if channel.language else fallback
+    for channel, t in await _group_chats(session, runtime, circle.id, fallback):
         await runtime.outbox.queue(session, channel, say.record(t, result))
     people = [m.member for m in await memberships(session, circle)]
     await _email(session, runtime, people, lambda t: say.record(t, result))
@@ -377,6 +357,33 @@ async def _tasks_of(
     return made, not_made
 
 
+async def _answer_of(
+    session: AsyncSession, version_id: int, member_id: int
+) -> MinutesAnswer | None:
+    return await session.scalar(
+        select(MinutesAnswer).where(
+            MinutesAnswer.version_id == version_id, MinutesAnswer.member_id == member_id
+        )
+    )
+
+
+async def _meeting_of(session: AsyncSession, minutes: Minutes) -> Meeting | None:
+    return await session.get(Meeting, minutes.meeting_id) if minutes.meeting_id else None
+
+
+async def _group_chats(
+    session: AsyncSession, runtime: Runtime, circle_id: int, fallback: Translator
+) -> list[tuple[Channel, Translator]]:
+    """The circle's group chats, each with its language, else `fallback`."""
+    groups = await session.scalars(
+        select(Channel)
+        .where(Channel.circle_id == circle_id, Channel.kind == ChatKind.GROUP)
+        .order_by(Channel.id)
+    )
+    catalogs = runtime.catalogs
+    return [(c, catalogs.translator(c.language) if c.language else fallback) for c in groups]
+
+
 async def _translator(session: AsyncSession, runtime: Runtime, person: Member | None) -> Translator:
     if person is None:
         return runtime.catalogs.translator(runtime.settings.network.language)
@@ -404,26 +411,6 @@ async def _answers(
     return [(person, given) for person, given in rows]
 
 
-async def ask_late(session: AsyncSession, runtime: Runtime, reminder: Reminder) -> None:
-    """The newest version, to a member whose quiet hours it came in, unless answered."""
-    minutes = await session.get(Minutes, reminder.subject_id)
-    found = await _unanswered(session, minutes, reminder.member_id)
-    if minutes is None or found is None:
-        return
-    person, version = found
-    circle = await session.get_one(Circle, minutes.circle_id)
-    meeting = await session.get(Meeting, minutes.meeting_id) if minutes.meeting_id else None
-    previous = await session.scalar(
-        select(MinutesVersion)
-        .where(MinutesVersion.minutes_id == minutes.id, MinutesVersion.number < version.number)
-        .order_by(MinutesVersion.number.desc())
-        .limit(1)
-        .options(defer(MinutesVersion.data, raiseload=True))
-    )
-    submitted = Submitted(minutes, meeting, version, previous)
-    await runtime.outbox.queue_private(session, person, lambda t: say.ask(t, submitted, circle))
-
-
 async def _unanswered(
     session: AsyncSession, minutes: Minutes | None, member_id: int | None
 ) -> tuple[Member, MinutesVersion] | None:
@@ -433,25 +420,28 @@ async def _unanswered(
         return None
     version = await latest(session, minutes.id)
     assert version is not None  # minutes are made with their first version
-    given = await session.scalar(
-        select(MinutesAnswer.id).where(
-            MinutesAnswer.version_id == version.id, MinutesAnswer.member_id == person.id
-        )
-    )
-    return None if given is not None else (person, version)
+    answered = await _answer_of(session, version.id, person.id)
+    return None if answered is not None else (person, version)
 
 
 async def remind(session: AsyncSession, runtime: Runtime, reminder: Reminder) -> None:
-    """The one reminder, if the member still has not answered the newest version."""
+    """The newest version to a member whose quiet hours it came in (ASK), or the one
+    reminder before the deadline (REMIND); neither once they have answered it."""
     minutes = await session.get(Minutes, reminder.subject_id)
     found = await _unanswered(session, minutes, reminder.member_id)
     if minutes is None or found is None:
         return
     person, version = found
-    meeting = await session.get(Meeting, minutes.meeting_id) if minutes.meeting_id else None
-    await runtime.outbox.queue_private(
-        session, person, lambda t: say.reminder(t, minutes, meeting, version)
-    )
+    meeting = await _meeting_of(session, minutes)
+    if reminder.kind == REMIND:
+        await runtime.outbox.queue_private(
+            session, person, lambda t: say.reminder(t, minutes, meeting, version)
+        )
+        return
+    circle = await session.get_one(Circle, minutes.circle_id)
+    previous = await before(session, minutes.id, version.number)
+    submitted = Submitted(minutes, meeting, version, previous)
+    await runtime.outbox.queue_private(session, person, lambda t: say.ask(t, submitted, circle))
 
 
 async def deadline_passed(session: AsyncSession, runtime: Runtime, reminder: Reminder) -> None:
