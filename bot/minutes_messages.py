@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import difflib
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -67,21 +66,16 @@ def summary(t: Translator, submitted: Submitted) -> OutgoingMessage:
             t(N_("I found no text in this PDF, so no decisions or action items were read."))
         )
     if previous is not None:
-        lines += changes(t, previous, version)
+        lines += changes(t, submitted)
     return OutgoingMessage(RichText.of("\n".join(lines)))
 
 
-def changes(t: Translator, before: MinutesVersion, after: MinutesVersion) -> list[str]:
-    """What changed from `before` to `after`: the changed lines, or that the file changed."""
-    if before.text is None or after.text is None:
+def changes(t: Translator, submitted: Submitted) -> list[str]:
+    """What changed since the previous version: the changed lines, or that the file did."""
+    before, diff = submitted.previous, submitted.changed_lines
+    assert before is not None
+    if diff is None:
         return [t(N_("Changed since version {number}: the file."), number=before.number)]
-    diff = [
-        line
-        for line in difflib.unified_diff(
-            before.text.splitlines(), after.text.splitlines(), n=0, lineterm=""
-        )
-        if line[:1] in "+-" and not line.startswith(("+++", "---"))
-    ]
     head = t(
         N_("Changed since version {number}: +{added} −{removed} lines."),
         number=before.number,

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from contextlib import suppress
 from datetime import datetime, timedelta
 from enum import Enum
@@ -84,24 +84,60 @@ class Outbox:
     ) -> int:
         """Queue `message` for `channel`; returns the outbox row's id."""
         await session.flush()  # the channel may be new; its id goes into the row
-        now = self._clock.now()
         connection = await session.connection()  # past the ORM: nothing here needs it
-        result = await connection.execute(
-            _queue_insert(),
-            {
-                "channel_id": channel.id,
-                "payload": message.to_json(),
-                "created_at": now,
-                "not_before": now,
-                "attempts": 0,
-                "purge_channel_after_send": purge_channel_after_send,
-                # No point trying a chat the platform refuses: wait with the others.
-                "parked_at": now if channel.unreachable_since else None,
-            },
-        )
+        row = self._row(channel, message.to_json(), purge_channel_after_send)
+        result = await connection.execute(_queue_insert(), row)
         inserted = result.inserted_primary_key
         assert inserted is not None
         return int(inserted[0])
+
+    def _row(self, channel: Channel, payload: dict[str, Any], purge: bool) -> dict[str, Any]:
+        now = self._clock.now()
+        return {
+            "channel_id": channel.id,
+            "payload": payload,
+            "created_at": now,
+            "not_before": now,
+            "attempts": 0,
+            "purge_channel_after_send": purge,
+            # No point trying a chat the platform refuses: wait with the others.
+            "parked_at": now if channel.unreachable_since else None,
+        }
+
+    async def queue_to_each(
+        self,
+        session: AsyncSession,
+        members: Sequence[Member],
+        build: Callable[[Translator], OutgoingMessage],
+        kind: ChatKind = ChatKind.PRIVATE,
+    ) -> None:
+        """`queue_private` to each of `members` (or to their email address: `kind`), in
+        two queries and one insert however many they are; built once per language."""
+        ids = [member.id for member in members]
+        chats: dict[int | None, Channel] = {}
+        for private in await session.scalars(
+            select(Channel)
+            .where(Channel.member_id.in_(ids), Channel.kind == kind)
+            .order_by(Channel.id)
+        ):
+            chats[private.member_id] = private  # the newest one, as queue_private takes
+        hints: dict[int, list[str | None]] = {}
+        for member_id, hint in await session.execute(
+            select(Identity.member_id, Identity.language_hint).where(Identity.member_id.in_(ids))
+        ):
+            hints.setdefault(member_id, []).append(hint)
+        payloads: dict[str, dict[str, Any]] = {}
+        rows = []
+        for member in members:
+            if (chat := chats.get(member.id)) is None:
+                continue
+            code = self._catalogs.negotiate([member.language, *hints.get(member.id, [])])
+            if code not in payloads:
+                payloads[code] = build(self._catalogs.translator(code)).to_json()
+            rows.append(self._row(chat, payloads[code], purge=False))
+        if rows:
+            connection = await session.connection()
+            await connection.execute(_queue_insert(), rows)
 
     async def queue_private(
         self,

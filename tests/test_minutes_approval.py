@@ -235,3 +235,13 @@ async def test_the_rule_is_shown_to_everyone(chat: Chat) -> None:
     assert "Protokolle werden hier so freigegeben: alle müssen zustimmen." in said
     assert "/minutes regel alle | mehrheit | umlauf | Treffen" in said
     assert "Noch keine Beschlüsse." in await chat.ask("ben", "plenum", "/decisions")
+
+
+async def test_who_joins_while_the_minutes_circulate_is_not_waited_for(chat: Chat) -> None:
+    await _plenum(chat)
+    await chat.send_and_read("anna", "plenum", "/minutes", markdown(MINUTES))
+    await chat.wait(timedelta(minutes=5))
+    await chat.say("dora", "plenum", "Hallo, ich bin neu hier.")
+    await chat.tap_and_read("ben", None, "Zustimmen")
+    said = await chat.tap_and_read("cem", None, "Zustimmen")
+    assert "Version 1: freigegeben." in said and "dora" not in said

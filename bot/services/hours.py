@@ -8,6 +8,7 @@ wall-clock times in the network's zone, so daylight saving never moves them.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -24,15 +25,30 @@ Span = tuple[int, int]  # minutes after midnight; a quiet span may run past midn
 async def reminder_hours(session: AsyncSession, member: Member, settings: ReminderSettings) -> Span:
     """The member's own hours, else staff hours for staff and evening hours for everyone
     else (people who never said are planned for like volunteers)."""
-    if member.reminder_start is not None and member.reminder_end is not None:
-        return member.reminder_start, member.reminder_end
-    said = set(
-        await session.scalars(
-            select(CircleMembership.participation).where(CircleMembership.member_id == member.id)
+    return (await reminder_hours_of(session, [member], settings))[member.id]
+
+
+async def reminder_hours_of(
+    session: AsyncSession, members: Sequence[Member], settings: ReminderSettings
+) -> dict[int, Span]:
+    """reminder_hours of each member, in one query."""
+    said: dict[int, set[Participation | None]] = {member.id: set() for member in members}
+    rows = await session.execute(
+        select(CircleMembership.member_id, CircleMembership.participation).where(
+            CircleMembership.member_id.in_(list(said))
         )
     )
-    staff = Participation.STAFF in said and Participation.VOLUNTEER not in said
-    return _configured(settings.staff_hours if staff else settings.volunteer_hours)
+    for member_id, participation in rows:
+        said[member_id].add(participation)
+    spans = {}
+    for member in members:
+        if member.reminder_start is not None and member.reminder_end is not None:
+            spans[member.id] = (member.reminder_start, member.reminder_end)
+            continue
+        hers = said[member.id]
+        staff = Participation.STAFF in hers and Participation.VOLUNTEER not in hers
+        spans[member.id] = _configured(settings.staff_hours if staff else settings.volunteer_hours)
+    return spans
 
 
 def staff_hours(settings: ReminderSettings) -> Span:

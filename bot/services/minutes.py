@@ -8,8 +8,10 @@ counting. What is stored of a version is never changed afterwards.
 
 from __future__ import annotations
 
+import difflib
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import cached_property
 
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -33,12 +35,27 @@ from bot.minutes_items import read_items
 ANSWER_DAYS = timedelta(days=7)  # from a version's submission to the deadline
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class Submitted:
     minutes: Minutes
     meeting: Meeting | None
     version: MinutesVersion
     previous: MinutesVersion | None
+
+    @cached_property
+    def changed_lines(self) -> list[str] | None:
+        """The lines taken out ("-…") and put in ("+…") since the previous version, worked
+        out once for all readers; None when either has no text (a scanned PDF)."""
+        before, after = self.previous, self.version
+        if before is None or before.text is None or after.text is None:
+            return None
+        return [
+            line
+            for line in difflib.unified_diff(
+                before.text.splitlines(), after.text.splitlines(), n=0, lineterm=""
+            )
+            if line[:1] in "+-" and not line.startswith(("+++", "---"))
+        ]
 
 
 async def submit(

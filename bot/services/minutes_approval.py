@@ -47,7 +47,7 @@ from bot.services.hours import (
     next_within,
     outside_quiet,
     quiet_hours,
-    reminder_hours,
+    reminder_hours_of,
 )
 from bot.services.meetings import next_scheduled
 from bot.services.minutes import Submitted, before, latest
@@ -85,11 +85,13 @@ async def circulate(
                 answered_at=now,
             )
         )
+    post = _per_language(lambda t: say.circulated(t, submitted))
     for channel, t in await _group_chats(session, runtime, circle.id, fallback):
-        await runtime.outbox.queue(session, channel, say.circulated(t, submitted))
+        await runtime.outbox.queue(session, channel, post(t))
     await reminder_rows.forget(session, minutes.id, (ASK, REMIND, DEADLINE))  # the last version's
     people = [m.member for m in await memberships(session, circle)]
     tz = runtime.settings.network.tz
+    awake = []
     for person in people:
         if person.id == version.submitted_by_id:
             continue
@@ -98,11 +100,24 @@ async def circulate(
         if wakes > now:
             reminder_rows.plan(session, ASK, wakes, minutes.id, now, person.id)
         else:
-            await runtime.outbox.queue_private(
-                session, person, lambda t: say.ask(t, submitted, circle)
-            )
-    await _email(session, runtime, people, lambda t: say.circulated(t, submitted))
+            awake.append(person)
+    await runtime.outbox.queue_to_each(session, awake, lambda t: say.ask(t, submitted, circle))
+    await runtime.outbox.queue_to_each(session, people, post, ChatKind.EMAIL)
     await _plan_reminders(session, runtime, minutes, people, version.submitted_by_id)
+
+
+def _per_language(
+    build: Callable[[Translator], OutgoingMessage],
+) -> Callable[[Translator], OutgoingMessage]:
+    """`build`, made once per language: a summary with its changes takes a while."""
+    made: dict[str, OutgoingMessage] = {}
+
+    def once(t: Translator) -> OutgoingMessage:
+        if t.code not in made:
+            made[t.code] = build(t)
+        return made[t.code]
+
+    return once
 
 
 async def _plan_reminders(
@@ -121,34 +136,14 @@ async def _plan_reminders(
     if minutes.rule is not ApprovalRule.MEETING:
         reminder_rows.plan(session, DEADLINE, deadline, minutes.id, now)
     day_before = (deadline.astimezone(tz) - timedelta(days=1)).date()
+    spans = await reminder_hours_of(session, people, runtime.settings.reminders)
     for person in people:
         if person.id == answered_id:
             continue
-        span = await reminder_hours(session, person, runtime.settings.reminders)
+        span = spans[person.id]
         at = next_within(span, max(at_minute(day_before, span[0], tz), now), tz)
         if at < deadline:
             reminder_rows.plan(session, REMIND, at, minutes.id, now, person.id)
-
-
-async def _email(
-    session: AsyncSession,
-    runtime: Runtime,
-    people: list[Member],
-    build: Callable[[Translator], OutgoingMessage],
-) -> None:
-    """A copy to the email addresses of those who gave one (/email)."""
-    if not people:
-        return
-    addresses = await session.scalars(
-        select(Channel).where(
-            Channel.kind == ChatKind.EMAIL, Channel.member_id.in_([p.id for p in people])
-        )
-    )
-    by_id = {person.id: person for person in people}
-    for channel in addresses:
-        assert channel.member_id is not None
-        t = await runtime.outbox.translator_for(session, by_id[channel.member_id])
-        await runtime.outbox.queue(session, channel, build(t))
 
 
 async def answer(
@@ -318,10 +313,11 @@ async def decide(
     # Group posts speak the chat's language, else that of whoever recorded or sent them.
     speaker = recorded_by or await _member(session, version.submitted_by_id)
     fallback = await _translator(session, runtime, speaker)
+    record = _per_language(lambda t: say.record(t, result))
     for channel, t in await _group_chats(session, runtime, circle.id, fallback):
-        await runtime.outbox.queue(session, channel, say.record(t, result))
+        await runtime.outbox.queue(session, channel, record(t))
     people = [m.member for m in await memberships(session, circle)]
-    await _email(session, runtime, people, lambda t: say.record(t, result))
+    await runtime.outbox.queue_to_each(session, people, record, ChatKind.EMAIL)
 
 
 async def _tasks_of(
@@ -397,7 +393,8 @@ async def _member(session: AsyncSession, member_id: int | None) -> Member | None
 async def _answers(
     session: AsyncSession, minutes: Minutes, version: MinutesVersion
 ) -> list[tuple[Member, MinutesAnswer | None]]:
-    """Each member of the circle, by name, with their answer to the version."""
+    """Each member the version was sent to (a member of the circle then), by name, with
+    their answer to it."""
     rows = await session.execute(
         select(Member, MinutesAnswer)
         .join(CircleMembership, CircleMembership.member_id == Member.id)
@@ -405,7 +402,10 @@ async def _answers(
             MinutesAnswer,
             (MinutesAnswer.member_id == Member.id) & (MinutesAnswer.version_id == version.id),
         )
-        .where(CircleMembership.circle_id == minutes.circle_id)
+        .where(
+            CircleMembership.circle_id == minutes.circle_id,
+            CircleMembership.joined_at <= version.submitted_at,
+        )
         .order_by(Member.name_key)
     )
     return [(person, given) for person, given in rows]
