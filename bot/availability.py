@@ -16,7 +16,7 @@ from datetime import date
 
 from babel import Locale
 
-from bot.i18n import N_
+from bot.i18n import N_, word_list
 
 DAY = 24 * 60
 MAX_WINDOWS = 50
@@ -80,7 +80,9 @@ class Words:
     """The words one reader may use: their language's and English."""
 
     def __init__(self, locale: Locale, translate: Callable[[str], str]) -> None:
-        self._keywords = {msgid: {*ENGLISH[msgid], *_split(translate(msgid))} for msgid in ENGLISH}
+        self._keywords = {
+            msgid: {*ENGLISH[msgid], *word_list(translate(msgid))} for msgid in ENGLISH
+        }
         self._days = _day_names(locale)
 
     def means(self, word: str, msgid: str) -> bool:
@@ -220,10 +222,6 @@ def merged(windows: Iterable[Window]) -> list[Window]:
         else:
             result.append(window)
     return result
-
-
-def _split(words: str) -> set[str]:
-    return {w.strip().casefold() for w in words.split(",") if w.strip()}
 
 
 def _day_names(locale: Locale) -> dict[str, int]:

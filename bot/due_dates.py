@@ -22,7 +22,7 @@ from zoneinfo import ZoneInfo
 from babel import Locale
 
 from bot.availability import Words
-from bot.i18n import N_
+from bot.i18n import N_, word_list
 
 MAX_LENGTH = 80  # longer than any date; what is longer is not one
 
@@ -103,7 +103,7 @@ class Reader:
         self.locale = locale
         self._words = Words(locale, translate)
         self._keywords = {
-            msgid: {*english, *_split(translate(msgid))} for msgid, english in ENGLISH.items()
+            msgid: {*english, *word_list(translate(msgid))} for msgid, english in ENGLISH.items()
         }
         self._numbers = _numbers(translate(NUMBERS))
         self._months = _month_names(locale)
@@ -322,15 +322,11 @@ def _due(day: date, at: time | None, tz: ZoneInfo) -> Due:
     return Due(day, at)
 
 
-def _split(words: str) -> set[str]:
-    return {w.strip().casefold() for w in words.split(",") if w.strip()}
-
-
 def _numbers(translated: str) -> dict[str, int]:
     numbers: dict[str, int] = {}
     for source in (NUMBERS, translated):
         for value, group in enumerate(source.split("|"), 1):
-            for word in _split(group):
+            for word in word_list(group):
                 numbers.setdefault(word, value)
     return numbers
 

@@ -27,6 +27,11 @@ def N_(message: str) -> str:
     return message
 
 
+def word_list(translated: str) -> set[str]:
+    """The words of a translation that lists several ("Treffen, Sitzung"), case-folded."""
+    return {w.strip().casefold() for w in translated.split(",") if w.strip()}
+
+
 class Translator:
     """Everything one reader needs: their language and the network's time zone."""
 

@@ -8,10 +8,10 @@ import re
 
 from bot import minutes_messages as say
 from bot.context import Context, JobContext
-from bot.db.models import ApprovalRule, Meeting, Reminder
+from bot.db.models import ApprovalRule, Reminder
 from bot.errors import UserError
 from bot.events import IncomingFile, MessageEvent
-from bot.i18n import N_
+from bot.i18n import N_, word_list
 from bot.messages import OutgoingMessage
 from bot.minutes_document import Document, pasted, read_document
 from bot.minutes_items import decision_words
@@ -44,7 +44,7 @@ MAX_ADDRESS = 254
 
 def _is(ctx: Context, word: str, msgid: str) -> bool:
     """The word, in English or in the reader's language (which may list several)."""
-    return word.casefold() in {msgid, *(w.strip().casefold() for w in ctx.t(msgid).split(","))}
+    return word.casefold() in {msgid, *word_list(ctx.t(msgid))}
 
 
 def _word(ctx: Context, msgid: str) -> str:
@@ -66,11 +66,7 @@ async def minutes_command(ctx: Context, args: Args) -> OutgoingMessage | None:
         if len(args.words) == 1 and (_is(ctx, first, APPROVE) or _is(ctx, first, REJECT)):
             return await _vote(ctx, approved=_is(ctx, first, APPROVE))
     if not files and not args.raw:
-        entries = [
-            (found, await _meeting(ctx, found.meeting_id), versions)
-            for found, versions in await minutes.archive(ctx.session, circle.id)
-        ]
-        return say.archive(ctx.t, entries)
+        return say.archive(ctx.t, await minutes.archive(ctx.session, circle.id))
     document = await _document(args, files)
     catalogs = ctx.runtime.catalogs
     words = decision_words(catalogs.translator(code) for code in catalogs.languages)
@@ -96,10 +92,6 @@ async def _document(args: Args, files: tuple[IncomingFile, ...]) -> Document:
     file = files[0]
     # Unpacking and reading a large file takes CPU time: not on the event loop.
     return await asyncio.to_thread(read_document, file.filename, file.mime_type, file.data)
-
-
-async def _meeting(ctx: Context, meeting_id: int | None) -> Meeting | None:
-    return await ctx.session.get(Meeting, meeting_id) if meeting_id else None
 
 
 def _coordinator_only(ctx: Context) -> None:

@@ -15,6 +15,7 @@ from sqlalchemy.orm import contains_eager
 from bot.config import Settings
 from bot.db.models import Channel, Circle, CircleMembership, Member, Participation, Role
 from bot.errors import UserError
+from bot.events import ChatKind
 from bot.i18n import N_
 from bot.services.members import is_network_coordinator, join_circle
 
@@ -221,3 +222,28 @@ async def set_participation(
         statement = statement.where(CircleMembership.circle_id == circle_id)
     result = await session.execute(statement.values(participation=how))
     return cast(CursorResult[Any], result).rowcount
+
+
+async def group_chats(session: AsyncSession, circle_id: int) -> list[Channel]:
+    """The circle's group chats, oldest first."""
+    return list(
+        await session.scalars(
+            select(Channel)
+            .where(Channel.circle_id == circle_id, Channel.kind == ChatKind.GROUP)
+            .order_by(Channel.id)
+        )
+    )
+
+
+async def coordinators(session: AsyncSession, circle_id: int) -> list[Member]:
+    return list(
+        await session.scalars(
+            select(Member)
+            .join(CircleMembership, CircleMembership.member_id == Member.id)
+            .where(
+                CircleMembership.circle_id == circle_id,
+                CircleMembership.role == Role.COORDINATOR,
+            )
+            .order_by(Member.id)
+        )
+    )

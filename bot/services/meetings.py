@@ -41,11 +41,10 @@ from bot.db.models import (
     AvailabilityWindow as WindowRow,
 )
 from bot.errors import UserError, check_length
-from bot.events import ChatKind
 from bot.i18n import N_, Translator
 from bot.messages import OutgoingMessage
 from bot.runtime import Runtime
-from bot.services import reminder_rows
+from bot.services import circles, reminder_rows
 from bot.services.hours import at_minute, next_within, reminder_hours
 
 MAX_TITLE = 200
@@ -634,11 +633,7 @@ async def _circle_channels(
     session: AsyncSession, runtime: Runtime, meeting: Meeting
 ) -> list[tuple[Channel, Translator]]:
     """The circle's group chats, each with the language the meeting's posts take there."""
-    channels = await session.scalars(
-        select(Channel)
-        .where(Channel.circle_id == meeting.circle_id, Channel.kind == ChatKind.GROUP)
-        .order_by(Channel.id)
-    )
+    channels = await circles.group_chats(session, meeting.circle_id)
     return [(c, _translator(runtime, c, meeting)) for c in channels]
 
 

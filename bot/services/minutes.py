@@ -148,17 +148,22 @@ async def _last_of_meeting(session: AsyncSession, meeting_id: int) -> MinutesVer
     )
 
 
-async def archive(session: AsyncSession, circle_id: int) -> list[tuple[Minutes, int]]:
-    """The circle's minutes, newest first, with their number of versions."""
+async def archive(
+    session: AsyncSession, circle_id: int
+) -> list[tuple[Minutes, Meeting | None, int]]:
+    """The circle's minutes, newest first, with their meeting and number of versions."""
     count = (
         select(func.count(MinutesVersion.id))
         .where(MinutesVersion.minutes_id == Minutes.id)
         .scalar_subquery()
     )
     rows = await session.execute(
-        select(Minutes, count).where(Minutes.circle_id == circle_id).order_by(Minutes.id.desc())
+        select(Minutes, Meeting, count)
+        .outerjoin(Meeting, Meeting.id == Minutes.meeting_id)
+        .where(Minutes.circle_id == circle_id)
+        .order_by(Minutes.id.desc())
     )
-    return [(minutes, versions) for minutes, versions in rows]
+    return [(minutes, meeting, versions) for minutes, meeting, versions in rows]
 
 
 async def latest(session: AsyncSession, minutes_id: int) -> MinutesVersion | None:

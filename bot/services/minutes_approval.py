@@ -31,7 +31,6 @@ from bot.db.models import (
     MinutesStatus,
     MinutesVersion,
     Reminder,
-    Role,
     Task,
 )
 from bot.due_dates import Reader
@@ -40,7 +39,7 @@ from bot.events import ChatKind
 from bot.i18n import N_, Translator
 from bot.messages import OutgoingMessage
 from bot.runtime import Runtime
-from bot.services import members, reminder_rows, tasks
+from bot.services import circles, members, reminder_rows, tasks
 from bot.services.circles import memberships
 from bot.services.hours import (
     at_minute,
@@ -210,14 +209,7 @@ async def pass_on_comment(
         given.comment = comment
     minutes = await session.get_one(Minutes, version.minutes_id)
     meeting = await _meeting_of(session, minutes)
-    coordinators = await session.scalars(
-        select(Member)
-        .join(CircleMembership, CircleMembership.member_id == Member.id)
-        .where(
-            CircleMembership.circle_id == minutes.circle_id,
-            CircleMembership.role == Role.COORDINATOR,
-        )
-    )
+    coordinators = await circles.coordinators(session, minutes.circle_id)
     told: dict[int, Member] = {}
     submitter = await _member(session, version.submitted_by_id)
     for person in (submitter, *coordinators):
@@ -371,11 +363,7 @@ async def _group_chats(
     session: AsyncSession, runtime: Runtime, circle_id: int, fallback: Translator
 ) -> list[tuple[Channel, Translator]]:
     """The circle's group chats, each with its language, else `fallback`."""
-    groups = await session.scalars(
-        select(Channel)
-        .where(Channel.circle_id == circle_id, Channel.kind == ChatKind.GROUP)
-        .order_by(Channel.id)
-    )
+    groups = await circles.group_chats(session, circle_id)
     catalogs = runtime.catalogs
     return [(c, catalogs.translator(c.language) if c.language else fallback) for c in groups]
 

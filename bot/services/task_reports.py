@@ -8,9 +8,9 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot import task_messages as say
-from bot.db.models import Circle, CircleMembership, Member, Reminder, Role, Task, TaskStatus
+from bot.db.models import Circle, Member, Reminder, Task, TaskStatus
 from bot.runtime import Runtime
-from bot.services import tasks
+from bot.services import circles, tasks
 
 WEEK = timedelta(days=7)
 
@@ -42,13 +42,7 @@ async def digest(session: AsyncSession, runtime: Runtime, reminder: Reminder) ->
     ]
     if not open_ and not finished:
         return
-    coordinators = await session.scalars(
-        select(Member)
-        .join(CircleMembership, CircleMembership.member_id == Member.id)
-        .where(CircleMembership.circle_id == circle.id, CircleMembership.role == Role.COORDINATOR)
-        .order_by(Member.id)
-    )
-    for person in coordinators:
+    for person in await circles.coordinators(session, circle.id):
         await runtime.outbox.queue_private(
             session, person, lambda t: say.digest(t, circle, overdue, coming, finished, today)
         )
