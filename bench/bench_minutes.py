@@ -311,6 +311,7 @@ class Made:
     statements: int  # sent to the database between the submit and the commit
     outbox: Counter[str]  # rows by the kind of chat
     attachments: int  # outbox rows carrying the file
+    files: int  # copies of the file those rows share
     reminders: Counter[str]  # pending rows about the minutes, by kind
 
 
@@ -343,8 +344,10 @@ async def submit_and_circulate(
     """/minutes as its handler does it, in one transaction; milliseconds until the commit.
 
     The circle and the member are loaded first, as the dispatcher has them before any
-    handler runs; the timing (and the count of statements) starts at the submit."""
+    handler runs, and the items read, as the handler does before it writes (timed under
+    "reading"); the timing (and the count of statements) starts at the submit."""
     runtime = core.runtime
+    items = read_items(document.text or "", words)
     t = runtime.catalogs.translator("de")
     async with core.sessions.begin() as session:
         circle = await session.get_one(Circle, circle_id)
@@ -353,7 +356,7 @@ async def submit_and_circulate(
             statements.count = 0
         started = time.perf_counter()
         submitted = await minutes.submit(
-            session, circle, member, True, document, words, "telegram", runtime.clock.now()
+            session, circle, member, True, document, items, "telegram", runtime.clock.now()
         )
         await minutes_approval.circulate(session, runtime, submitted, t)
     return (time.perf_counter() - started) * 1000
@@ -394,7 +397,7 @@ async def made_since(core: Core, circle_id: int, last_row: int, statements: int)
     async with core.sessions() as session:
         rows = (
             await session.execute(
-                select(Channel.kind, OutboxMessage.payload)
+                select(Channel.kind, OutboxMessage.payload, OutboxMessage.file_id)
                 .join(Channel, Channel.id == OutboxMessage.channel_id)
                 .where(OutboxMessage.id > last_row)
             )
@@ -411,8 +414,9 @@ async def made_since(core: Core, circle_id: int, last_row: int, statements: int)
         )
         return Made(
             statements=statements,
-            outbox=Counter(kind for kind, _ in rows),
-            attachments=sum(bool(payload["attachments"]) for _, payload in rows),
+            outbox=Counter(kind for kind, _, _ in rows),
+            attachments=sum(bool(payload["attachments"]) for _, payload, _ in rows),
+            files=len({file_id for _, _, file_id in rows if file_id is not None}),
             reminders=Counter(kinds),
         )
 
@@ -496,7 +500,8 @@ def main() -> None:
         pending = ", ".join(f"{count} {kind}" for kind, count in sorted(made.reminders.items()))
         print(
             f"  per run: {made.statements} statements; outbox {made.outbox.total()} rows "
-            f"({kinds}; {made.attachments} with the file); reminders pending "
+            f"({kinds}; {made.attachments} with the file, kept {made.files} time(s)); reminders "
+            f"pending "
             f"{made.reminders.total()} ({pending})"
         )
     for name, measured in found.items():

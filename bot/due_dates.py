@@ -222,7 +222,7 @@ class Reader:
         if found is None:
             return None
         number, unit = found.groups()
-        count = int(number) if number.isdigit() else self._numbers.get(number)
+        count = int(number) if number.isdecimal() else self._numbers.get(number)
         per = {
             size
             for msgid, size in ((DAYS, 1), (WEEKS, 7))
@@ -236,7 +236,7 @@ class Reader:
     def _later(self, words: list[str], today: date) -> date | None:
         if len(words) != 2:
             return None
-        count = int(words[0]) if words[0].isdigit() else self._numbers.get(words[0])
+        count = int(words[0]) if words[0].isdecimal() else self._numbers.get(words[0])
         if count is None or not 0 < count <= 366:
             return None
         if self.means(words[1], DAYS):
@@ -272,13 +272,13 @@ class Reader:
             return None
 
     def _named_month(self, words: list[str], today: date) -> date | None:
-        year = words.pop() if len(words) == 3 and words[-1].isdigit() else None
+        year = words.pop() if len(words) == 3 and words[-1].isdecimal() else None
         if len(words) != 2 or (year is not None and len(year) != 4):
             return None
         first, second = (w.strip(".,") for w in words)
-        if first.isdigit() and second in self._months:
+        if first.isdecimal() and second in self._months:
             return _next(today, self._months[second], int(first), year)
-        if second.isdigit() and first in self._months:
+        if second.isdecimal() and first in self._months:
             return _next(today, self._months[first], int(second), year)
         return None
 

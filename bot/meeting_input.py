@@ -36,7 +36,7 @@ def new_meeting(raw: str, translate: Callable[[str], str]) -> tuple[str, int | N
     within, week_words = _words(translate, WITHIN), _words(translate, WEEKS)
     while words:
         tail = [w.casefold() for w in words[-3:]]
-        if len(tail) == 3 and tail[0] in within and tail[1].isdigit() and tail[2] in week_words:
+        if len(tail) == 3 and tail[0] in within and tail[1].isdecimal() and tail[2] in week_words:
             if weeks is not None:
                 break
             weeks = int(tail[1])
@@ -44,7 +44,7 @@ def new_meeting(raw: str, translate: Callable[[str], str]) -> tuple[str, int | N
             continue
         found = _DURATION.match(" ".join(words[-2:]).casefold()) if len(words) >= 2 else None
         take = 2
-        if found is None or not words[-2][0].isdigit():
+        if found is None or not words[-2][0].isdecimal():
             found, take = _DURATION.match(words[-1].casefold()), 1
         if found is None or duration is not None:
             break

@@ -104,29 +104,44 @@ class OutgoingMessage:
     def is_deletion(self) -> bool:
         return self.replaces is not None and not self.text.plain and not self.buttons
 
-    def to_json(self) -> dict[str, Any]:
+    def to_json(self, first_data_elsewhere: bool = False) -> dict[str, Any]:
+        """With `first_data_elsewhere`, the first attachment's data is left out (None):
+        the outbox keeps it once for all the rows that send it."""
         return {
             "text": [[span.text, span.style.value] for span in self.text.spans],
             "buttons": [[[b.label, b.data] for b in row] for row in self.buttons],
             "attachments": [
-                [a.filename, a.mime_type, base64.b64encode(a.data).decode()]
-                for a in self.attachments
+                [
+                    a.filename,
+                    a.mime_type,
+                    None if first_data_elsewhere and n == 0 else base64.b64encode(a.data).decode(),
+                ]
+                for n, a in enumerate(self.attachments)
             ],
             "reply_to": self.reply_to,
             "replaces": self.replaces,
         }
 
     @classmethod
-    def from_json(cls, data: dict[str, Any]) -> OutgoingMessage:
+    def from_json(cls, data: dict[str, Any], first_data: bytes | None = None) -> OutgoingMessage:
+        """`first_data`: the first attachment's data, if to_json left it out."""
         return cls(
             text=RichText(tuple(Span(text, Style(style)) for text, style in data["text"])),
             buttons=tuple(
                 tuple(Button(label, value) for label, value in row) for row in data["buttons"]
             ),
             attachments=tuple(
-                Attachment(name, mime, base64.b64decode(blob))
+                Attachment(name, mime, _data(blob, first_data))
                 for name, mime, blob in data["attachments"]
             ),
             reply_to=data["reply_to"],
             replaces=data.get("replaces"),  # absent in rows queued before edits existed
         )
+
+
+def _data(blob: str | None, elsewhere: bytes | None) -> bytes:
+    if blob is not None:
+        return base64.b64decode(blob)
+    if elsewhere is None:
+        raise ValueError("an attachment's data is missing")
+    return elsewhere

@@ -17,6 +17,7 @@ from typing import Any, cast
 
 from sqlalchemy import (
     CursorResult,
+    Delete,
     Exists,
     Insert,
     Select,
@@ -36,7 +37,7 @@ from sqlalchemy.orm import aliased
 from sqlalchemy.sql import ColumnElement
 
 from bot.clock import Clock
-from bot.db.models import Channel, Identity, Member, OutboxMessage
+from bot.db.models import Channel, Identity, Member, OutboxFile, OutboxMessage
 from bot.events import ChatAddress, ChatKind
 from bot.i18n import Catalogs, Translator
 from bot.messages import OutgoingMessage
@@ -84,18 +85,40 @@ class Outbox:
     ) -> int:
         """Queue `message` for `channel`; returns the outbox row's id."""
         await session.flush()  # the channel may be new; its id goes into the row
+        row = self._row(channel, await self._stored(session, message), purge_channel_after_send)
         connection = await session.connection()  # past the ORM: nothing here needs it
-        row = self._row(channel, message.to_json(), purge_channel_after_send)
         result = await connection.execute(_queue_insert(), row)
         inserted = result.inserted_primary_key
         assert inserted is not None
         return int(inserted[0])
 
-    def _row(self, channel: Channel, payload: dict[str, Any], purge: bool) -> dict[str, Any]:
+    async def _stored(
+        self, session: AsyncSession, message: OutgoingMessage
+    ) -> tuple[dict[str, Any], int | None]:
+        """The row's payload, and the file that keeps its first attachment's data: once
+        per transaction, however many rows send it."""
+        if not message.attachments:
+            return message.to_json(), None
+        data = message.attachments[0].data
+        kept = _files_kept(session)
+        if data not in kept:
+            connection = await session.connection()
+            result = await connection.execute(
+                insert(OutboxFile).values(data=data, created_at=self._clock.now())
+            )
+            assert result.inserted_primary_key is not None
+            kept[data] = int(result.inserted_primary_key[0])
+        return message.to_json(first_data_elsewhere=True), kept[data]
+
+    def _row(
+        self, channel: Channel, stored: tuple[dict[str, Any], int | None], purge: bool
+    ) -> dict[str, Any]:
         now = self._clock.now()
+        payload, file_id = stored
         return {
             "channel_id": channel.id,
             "payload": payload,
+            "file_id": file_id,
             "created_at": now,
             "not_before": now,
             "attempts": 0,
@@ -126,15 +149,15 @@ class Outbox:
             select(Identity.member_id, Identity.language_hint).where(Identity.member_id.in_(ids))
         ):
             hints.setdefault(member_id, []).append(hint)
-        payloads: dict[str, dict[str, Any]] = {}
+        stored: dict[str, tuple[dict[str, Any], int | None]] = {}
         rows = []
         for member in members:
             if (chat := chats.get(member.id)) is None:
                 continue
             code = self._catalogs.negotiate([member.language, *hints.get(member.id, [])])
-            if code not in payloads:
-                payloads[code] = build(self._catalogs.translator(code)).to_json()
-            rows.append(self._row(chat, payloads[code], purge=False))
+            if code not in stored:
+                stored[code] = await self._stored(session, build(self._catalogs.translator(code)))
+            rows.append(self._row(chat, stored[code], purge=False))
         if rows:
             connection = await session.connection()
             await connection.execute(_queue_insert(), rows)
@@ -169,6 +192,25 @@ class Outbox:
             select(Identity.language_hint).where(Identity.member_id == member.id)
         )
         return self._catalogs.translator(self._catalogs.negotiate([member.language, *hints]))
+
+
+def _files_kept(session: AsyncSession) -> dict[bytes, int]:
+    """Attachment data already kept in the session's transaction, and the files' ids."""
+    transaction = session.sync_session.get_transaction()
+    kept = session.info.get("outbox files")
+    if kept is None or kept[0] is not transaction:  # a rolled back one's are gone
+        kept = session.info["outbox files"] = (transaction, {})
+    return cast(dict[bytes, int], kept[1])
+
+
+@cache
+def _unused_files_delete() -> Delete:
+    waiting = select(OutboxMessage.id).where(
+        OutboxMessage.file_id == OutboxFile.id,
+        OutboxMessage.sent_at.is_(None),
+        OutboxMessage.failed_at.is_(None),
+    )
+    return delete(OutboxFile).where(~waiting.exists())
 
 
 @cache
@@ -255,6 +297,7 @@ def _due_query() -> Select[Any]:
             OutboxMessage.attempts,
             OutboxMessage.parts_done,
             OutboxMessage.purge_channel_after_send,
+            OutboxMessage.file_id,
             Channel.platform,
             Channel.chat_id,
             Channel.kind,
@@ -395,7 +438,7 @@ class OutboxSender:
 
     async def _deliver(self, connection: AsyncConnection, row: Row[Any]) -> _Outcome:
         try:
-            message = OutgoingMessage.from_json(row.payload or {})
+            message = OutgoingMessage.from_json(row.payload or {}, await _kept(connection, row))
         except (KeyError, TypeError, ValueError) as error:  # written by an older version?
             log.error("outbox row %s cannot be read: %r", row.id, error)
             await self._close(connection, row, error=f"unreadable payload: {error!r}")
@@ -463,6 +506,9 @@ class OutboxSender:
                 "error": error[:500] if error is not None else None,
             },
         )
+        if row.file_id is not None:
+            # Also those of rows gone with their chat.
+            await connection.execute(_unused_files_delete())
         if row.purge_channel_after_send:
             # Unless the person came back meanwhile and the chat is theirs again.
             await connection.execute(
@@ -522,6 +568,16 @@ async def _unlock(connection: AsyncConnection) -> None:
     except Exception:
         log.exception("outbox: could not release the sender lock; closing the connection")
         await connection.invalidate()
+
+
+async def _kept(connection: AsyncConnection, row: Row[Any]) -> bytes | None:
+    """The data of the row's first attachment, if kept in a file."""
+    if row.file_id is None:
+        return None
+    return cast(
+        bytes | None,
+        await connection.scalar(select(OutboxFile.data).where(OutboxFile.id == row.file_id)),
+    )
 
 
 def _address(row: Row[Any]) -> ChatAddress:

@@ -37,7 +37,7 @@ class Args:
 
 def button_number(params: tuple[str, ...]) -> int:
     """The one number a button carries (a task's, a version's)."""
-    if len(params) != 1 or not params[0].isdigit():
+    if len(params) != 1 or not params[0].isdecimal():
         raise UserError(N_("This button no longer works."))
     return int(params[0])
 

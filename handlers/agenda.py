@@ -31,7 +31,7 @@ async def show_agenda(ctx: Context, args: Args) -> OutgoingMessage:
         number = await agenda.add(ctx.session, circle, ctx.member, rest, ctx.now)
         return ctx.text(N_("Added as point {number} of the agenda."), number=number)
     if action == "remove":
-        if not rest.isdigit():
+        if not rest.isdecimal():
             raise _usage(ctx, "agenda")
         removed = await agenda.remove(
             ctx.session, circle, ctx.member, int(rest), ctx.is_coordinator

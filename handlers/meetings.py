@@ -78,7 +78,7 @@ async def _add(ctx: Context, circle: Circle, rest: str) -> OutgoingMessage:
 
 async def _remove(ctx: Context, circle: Circle, rest: str) -> OutgoingMessage:
     found = await meetings.planning_or_fail(ctx.session, circle.id)
-    if not rest.isdigit():
+    if not rest.isdecimal():
         raise UserError(N_("Please name the slot by its number, for example: /meeting remove 2"))
     meetings.remove_slot(found, int(rest))
     return await _draft(ctx, found)
@@ -151,7 +151,7 @@ ACTIONS: dict[str, Callable[[Context, Circle, str], Awaitable[OutgoingMessage | 
 
 async def answer(ctx: Context, params: tuple[str, ...]) -> None:
     """mv:SLOT:y|m|n, from the poll in a group or the reminder in a private chat."""
-    if len(params) != 2 or not params[0].isdigit() or params[1] not in CODES:
+    if len(params) != 2 or not params[0].isdecimal() or params[1] not in CODES:
         raise UserError(N_("This button no longer works. Please start again."))
     await ctx.ensure_private_chat()  # reminders reach them there
     await meetings.vote(ctx.session, ctx.runtime, ctx.member, int(params[0]), CODES[params[1]])
@@ -179,7 +179,7 @@ async def _meeting_of_button(ctx: Context, params: tuple[str, ...]) -> Meeting:
 
 
 def _numeric(params: tuple[str, ...]) -> bool:
-    return len(params) == 1 and params[0].isdigit()
+    return len(params) == 1 and params[0].isdecimal()
 
 
 # Reminders

@@ -93,7 +93,7 @@ async def list_tasks(ctx: Context, args: Args) -> OutgoingMessage:
 
 
 def _number(ctx: Context, args: Args, command: str) -> int:
-    if not args.words or not args.words[0].isdigit():
+    if not args.words or not args.words[0].isdecimal():
         raise _usage(ctx, command)
     return int(args.words[0])
 

@@ -8,13 +8,14 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import delete, select
 
 from bot.app import Core, open_core
 from bot.clock import ManualClock
 from bot.config import Settings
-from bot.db.models import Channel, OutboxMessage
+from bot.db.models import Channel, OutboxFile, OutboxMessage
 from bot.events import ButtonEvent
+from bot.messages import Attachment, OutgoingMessage
 from bot.outbox import MAX_ATTEMPTS
 from bot.transports import PermanentFailure, RetryLater
 from bot.transports.console.transport import ConsoleTransport
@@ -201,3 +202,75 @@ async def test_a_stopped_sender_finishes_without_being_cancelled_and_sends_no_mo
     assert await sender.drain() == 0  # what comes after the stop waits for the next start
     (row,) = await rig.rows()
     assert row.sent_at is None and rig.recorder.sent == []
+
+
+MINUTES = Attachment("protokoll.md", "text/markdown", b"Beschluss: Sommerfest\n" * 500)
+
+
+async def _chats(rig: Rig, *chat_ids: str) -> list[Channel]:
+    async with rig.core.sessions() as session:
+        found = await session.scalars(select(Channel).where(Channel.chat_id.in_(chat_ids)))
+        return sorted(found, key=lambda chat: chat_ids.index(chat.chat_id))
+
+
+async def _files(rig: Rig) -> list[OutboxFile]:
+    async with rig.core.sessions() as session:
+        return list(await session.scalars(select(OutboxFile)))
+
+
+async def test_a_file_for_many_chats_is_kept_once_until_the_last_chat_has_it(rig: Rig) -> None:
+    for user, room in (("anna", "plenum"), ("ben", "ag"), ("cem", "vorstand")):
+        await rig.say(user, room, "/start")
+    await rig.core.sender.drain()
+    plenum, ag, board = await _chats(rig, "#plenum", "#ag", "#vorstand")
+    message = OutgoingMessage.plain("Das Protokoll", attachments=(MINUTES,))
+    async with rig.core.sessions.begin() as session:
+        for chat in (plenum, ag, board):
+            await rig.core.runtime.outbox.queue(session, chat, message)
+    (kept,) = await _files(rig)
+    assert kept.data == MINUTES.data
+    queued = (await rig.rows())[-3:]
+    assert {row.file_id for row in queued} == {kept.id}
+    assert all(row.payload["attachments"] == [["protokoll.md", "text/markdown", None]]
+               for row in queued if row.payload)  # fmt: skip
+    async with rig.core.sessions.begin() as session:  # the board's chat goes meanwhile
+        await session.execute(delete(Channel).where(Channel.id == board.id))
+    rig.recorder.failures.append(ConnectionError("blip"))  # the plenum's send fails once
+    assert await rig.core.sender.drain() == 1
+    assert [file.id for file in await _files(rig)] == [kept.id]  # the plenum still waits
+    rig.clock.advance(timedelta(seconds=20))
+    assert await rig.core.sender.drain() == 1
+    delivered = rig.recorder.sent[-2:]
+    assert [chat.chat_id for chat, _ in delivered] == ["#ag", "#plenum"]
+    assert all(sent.attachments == (MINUTES,) for _, sent in delivered)
+    assert await _files(rig) == []
+
+
+async def test_a_rolled_back_transaction_leaves_no_file_for_the_next_one(rig: Rig) -> None:
+    await rig.say("anna", "plenum", "/start")
+    (plenum,) = await _chats(rig, "#plenum")
+    message = OutgoingMessage.plain("Das Protokoll", attachments=(MINUTES,))
+    outbox = rig.core.runtime.outbox
+    async with rig.core.sessions() as session:
+        await session.begin()
+        await outbox.queue(session, plenum, message)
+        await session.rollback()
+        await session.begin()
+        await outbox.queue(session, plenum, message)  # keeps the file anew
+        await session.commit()
+    (kept,) = await _files(rig)
+    assert (await rig.rows())[-1].file_id == kept.id
+    assert await rig.core.sender.drain() == 2
+    assert rig.recorder.sent[-1][1].attachments == (MINUTES,)
+
+
+async def test_a_row_whose_file_is_gone_fails_alone(rig: Rig) -> None:
+    await rig.say("anna", "plenum", "/start")
+    (plenum,) = await _chats(rig, "#plenum")
+    message = OutgoingMessage.plain("Das Protokoll", attachments=(MINUTES,))
+    async with rig.core.sessions.begin() as session:
+        await rig.core.runtime.outbox.queue(session, plenum, message)
+        await session.execute(delete(OutboxFile))
+    assert await rig.core.sender.drain() == 1  # the answer to /start
+    row = (await rig.rows())[-1]
+    assert row.failed_at is not None and row.last_error.startswith("unreadable payload")

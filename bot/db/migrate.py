@@ -6,6 +6,7 @@ tenth of a second at every start, and the database is up to date at nearly all o
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from sqlalchemy import inspect, text
@@ -38,7 +39,7 @@ def head_revision() -> str:
 
 async def upgrade(engine: AsyncEngine, revision: str = "head") -> None:
     """Bring the database to `revision`; the bot calls this on every start."""
-    async with engine.begin() as connection:
+    async with engine.connect() as connection:
         await connection.run_sync(_upgrade, revision)
 
 
@@ -47,9 +48,34 @@ def _upgrade(connection: Connection, revision: str) -> None:
         return
     from alembic import command
 
+    run(connection, command.upgrade, revision)
+
+
+def run(connection: Connection, step: Callable[[Config, str], None], revision: str) -> None:
+    """An Alembic command (`command.upgrade`, `command.downgrade`) to `revision`, committed.
+
+    On SQLite, foreign keys are off meanwhile: SQLite alters a table by building a new one
+    and dropping the old, and with them on, the drop would delete every row that points at
+    the old one (ON DELETE CASCADE). Whether all rows still point somewhere is checked
+    before the commit."""
     config = alembic_config()
     config.attributes["connection"] = connection
-    command.upgrade(config, revision)
+    sqlite = connection.dialect.name == "sqlite"
+    if sqlite:
+        connection.commit()  # SQLite ignores the pragma inside a transaction
+        connection.exec_driver_sql("PRAGMA foreign_keys=OFF")
+    try:
+        step(config, revision)
+        if sqlite and (broken := connection.exec_driver_sql("PRAGMA foreign_key_check").all()):
+            raise RuntimeError(f"the migration left rows pointing nowhere: {broken[:5]}")
+        connection.commit()
+    except BaseException:
+        connection.rollback()
+        raise
+    finally:
+        if sqlite:
+            connection.exec_driver_sql("PRAGMA foreign_keys=ON")
+            connection.commit()
 
 
 def _current(connection: Connection) -> str | None:

@@ -246,8 +246,25 @@ class OutboxMessage(Base):
     platform_message_id: Mapped[str | None] = mapped_column(String(255))
     # Set on the goodbye after /forgetme: once it is delivered, the private chat row goes too.
     purge_channel_after_send: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Where the data of the message's first attachment is kept (its payload has none).
+    file_id: Mapped[int | None] = mapped_column(
+        ForeignKey("outbox_files.id", ondelete="SET NULL"), index=True
+    )
 
     channel: Mapped[Channel] = relationship()
+
+
+class OutboxFile(Base):
+    """An attachment's data, kept once for all the outbox rows that send it: minutes to a
+    whole circle would otherwise be copied into every row. Deleted once they are all
+    delivered or given up."""
+
+    __tablename__ = "outbox_files"
+    __table_args__ = (NEVER_REUSE_IDS,)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    data: Mapped[bytes] = mapped_column(LargeBinary)
+    created_at: Mapped[datetime]
 
 
 class AvailabilityWindow(Base):

@@ -45,7 +45,7 @@ from bot.i18n import N_, Translator
 from bot.messages import OutgoingMessage
 from bot.runtime import Runtime
 from bot.services import circles, reminder_rows
-from bot.services.hours import at_minute, next_within, reminder_hours
+from bot.services.hours import at_minute, next_within, reminder_hours_of
 
 MAX_TITLE = 200
 MAX_DURATION = 12 * 60
@@ -548,13 +548,17 @@ async def _schedule_reminders(session: AsyncSession, runtime: Runtime, meeting: 
     assert meeting.starts_at is not None
     tz = runtime.settings.network.tz
     eve = (meeting.starts_at.astimezone(tz) - timedelta(days=1)).date()
-    for member in await _voters(session, meeting, (Answer.YES, Answer.MAYBE)):
-        start, end = await reminder_hours(session, member, runtime.settings.reminders)
+    coming = await _voters(session, meeting, (Answer.YES, Answer.MAYBE))
+    spans = await reminder_hours_of(session, coming, runtime.settings.reminders)
+    due = {}
+    for member in coming:
+        start, end = spans[member.id]
         at = at_minute(eve, start, tz)
         if at <= now < at + timedelta(minutes=end - start):
             at = now  # already within their reminder hours
         if now <= at < meeting.starts_at - SOON_BEFORE:
-            reminder_rows.plan(session, EVE, at, meeting.id, now, member_id=member.id)
+            due[member.id] = at
+    await reminder_rows.plan_each(session, EVE, meeting.id, now, due)
     if meeting.starts_at - SOON_BEFORE > now:
         reminder_rows.plan(session, SOON, meeting.starts_at - SOON_BEFORE, meeting.id, now)
     reminder_rows.plan(session, HELD, meeting.starts_at, meeting.id, now)
@@ -566,11 +570,14 @@ async def plan_nudges(session: AsyncSession, runtime: Runtime, meeting: Meeting)
     if meeting.status is not MeetingStatus.POLL or meeting.deadline is None:
         return
     now = runtime.clock.now()
-    for member in await _silent_members(session, meeting):
-        span = await reminder_hours(session, member, runtime.settings.reminders)
-        at = next_within(span, now, runtime.settings.network.tz)
+    silent = await _silent_members(session, meeting)
+    spans = await reminder_hours_of(session, silent, runtime.settings.reminders)
+    due = {}
+    for member in silent:
+        at = next_within(spans[member.id], now, runtime.settings.network.tz)
         if at < meeting.deadline:
-            reminder_rows.plan(session, NUDGE_PERSON, at, meeting.id, now, member_id=member.id)
+            due[member.id] = at
+    await reminder_rows.plan_each(session, NUDGE_PERSON, meeting.id, now, due)
 
 
 async def has_answered(session: AsyncSession, meeting: Meeting, member_id: int) -> bool:

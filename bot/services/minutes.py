@@ -30,7 +30,7 @@ from bot.db.models import (
 from bot.errors import UserError
 from bot.i18n import N_
 from bot.minutes_document import Document
-from bot.minutes_items import read_items
+from bot.minutes_items import Items
 
 ANSWER_DAYS = timedelta(days=7)  # from a version's submission to the deadline
 
@@ -64,13 +64,13 @@ async def submit(
     member: Member,
     may_submit_any: bool,
     document: Document,
-    decision_words: frozenset[str],
+    items: Items,
     platform: str,
     now: datetime,
 ) -> Submitted:
-    """Store `document` as the next version of the circle's open minutes, or as the first
-    of the minutes of its last meeting. `may_submit_any`: a coordinator, not only the
-    meeting's minute-taker."""
+    """Store `document`, with the `items` read out of it, as the next version of the
+    circle's open minutes, or as the first of the minutes of its last meeting.
+    `may_submit_any`: a coordinator, not only the meeting's minute-taker."""
     minutes = await open_minutes(session, circle.id)
     if minutes is None:
         meeting = await last_meeting(session, circle.id, now)
@@ -94,7 +94,6 @@ async def submit(
             N_("This is the same as version {number}. Please send the corrected minutes."),
             number=previous.number,
         )
-    items = read_items(document.text or "", decision_words)
     version = MinutesVersion(
         number=previous.number + 1 if previous else 1,
         filename=document.filename,

@@ -90,16 +90,17 @@ async def circulate(
     await reminder_rows.forget(session, minutes.id, (ASK, REMIND, DEADLINE))  # the last version's
     people = [m.member for m in await memberships(session, circle)]
     tz = runtime.settings.network.tz
-    awake = []
+    awake, asleep = [], {}
     for person in people:
         if person.id == version.submitted_by_id:
             continue
         # Not into anyone's night: the question waits for their quiet hours to end.
         wakes = outside_quiet(quiet_hours(person, runtime.settings.reminders), now, tz)
         if wakes > now:
-            reminder_rows.plan(session, ASK, wakes, minutes.id, now, person.id)
+            asleep[person.id] = wakes
         else:
             awake.append(person)
+    await reminder_rows.plan_each(session, ASK, minutes.id, now, asleep)
     await runtime.outbox.queue_to_each(session, awake, lambda t: say.ask(t, submitted, circle))
     await runtime.outbox.queue_to_each(session, people, post, ChatKind.EMAIL)
     await _plan_reminders(session, runtime, minutes, people, version.submitted_by_id)
@@ -136,13 +137,15 @@ async def _plan_reminders(
         reminder_rows.plan(session, DEADLINE, deadline, minutes.id, now)
     day_before = (deadline.astimezone(tz) - timedelta(days=1)).date()
     spans = await reminder_hours_of(session, people, runtime.settings.reminders)
+    due = {}
     for person in people:
         if person.id == answered_id:
             continue
         span = spans[person.id]
         at = next_within(span, max(at_minute(day_before, span[0], tz), now), tz)
         if at < deadline:
-            reminder_rows.plan(session, REMIND, at, minutes.id, now, person.id)
+            due[person.id] = at
+    await reminder_rows.plan_each(session, REMIND, minutes.id, now, due)
 
 
 async def answer(

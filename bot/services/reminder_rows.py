@@ -3,10 +3,10 @@ meeting, a task, a circle: the kind says which table `subject_id` points into)."
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db.models import Reminder
@@ -31,6 +31,27 @@ def plan(
             attempts=0,
         )
     )
+
+
+async def plan_each(
+    session: AsyncSession,
+    kind: str,
+    subject_id: int,
+    now: datetime,
+    due: Mapping[int, datetime],
+) -> None:
+    """One row for each member in `due` (member id: when), in one statement however many:
+    SQLite cannot batch the unit of work's inserts, which return each new id."""
+    if not due:
+        return
+    await session.execute(
+        insert(Reminder),
+        [
+            {"kind": kind, "due_at": at, "subject_id": subject_id, "member_id": member_id,
+             "payload": {}, "created_at": now, "attempts": 0}
+            for member_id, at in due.items()
+        ],
+    )  # fmt: skip
 
 
 async def is_planned(session: AsyncSession, kind: str, subject_id: int) -> bool:

@@ -118,7 +118,7 @@ class Sending:
         markup = _keyboard(message)
         reply = (
             ReplyParameters(message_id=int(message.reply_to), allow_sending_without_reply=True)
-            if message.reply_to and message.reply_to.isdigit()
+            if message.reply_to and message.reply_to.isdecimal()
             else None
         )
         parts: list[Part] = []
