@@ -129,6 +129,13 @@ class EmailSettings:
 
 
 @dataclass(frozen=True)
+class BridgeSettings:
+    # People whose messages are never relayed (/bridge), as "platform:user id": other
+    # bridges and bots, whose copies would otherwise come back as new messages.
+    ignore: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
 class MeetingSettings:
     # When meetings may take place, in the plain form /availability reads (English here).
     window: str = "Mon-Fri 16-21"
@@ -160,6 +167,7 @@ class Settings:
     telegram: TelegramSettings = TelegramSettings()
     matrix: MatrixSettings = MatrixSettings()
     email: EmailSettings = EmailSettings()
+    bridge: BridgeSettings = BridgeSettings()
     meetings: MeetingSettings = MeetingSettings()
     reminders: ReminderSettings = ReminderSettings()
 
@@ -278,6 +286,13 @@ def _check(source: str, settings: Settings) -> None:
             raise ConfigError(
                 f"{source}: [network] coordinators: expected entries like "
                 f'"console:anna", "telegram:12345" or "matrix:@anna:example.org", got {entry!r}'
+            )
+    for entry in settings.bridge.ignore:
+        platform, _, user = entry.partition(":")
+        if platform not in PLATFORMS or not user:
+            raise ConfigError(
+                f"{source}: [bridge] ignore: expected entries like "
+                f'"telegram:12345" or "matrix:@otherbridge:example.org", got {entry!r}'
             )
     if settings.logging.level.upper() not in LOG_LEVELS:
         raise ConfigError(

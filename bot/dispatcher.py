@@ -152,9 +152,10 @@ class Dispatcher:
                     "me. Please send it again."
                 )
             )
-        if isinstance(event, MessageEvent):
-            if event.edited:
+        if isinstance(event, MessageEvent) and event.edited:
+            if ctx.is_private or event.text.lstrip().startswith("/"):
                 return None  # an edited command is not run again
+        elif isinstance(event, MessageEvent):
             text = event.text.strip()
             awaited = _awaited(ctx) if ctx.is_private and text else None
             if text.startswith("/"):
@@ -166,8 +167,8 @@ class Dispatcher:
                     return await answer.handler(ctx, tuple(params), text)
             if ctx.is_private and text:
                 return ctx.text(N_("I answer commands. Send /help to see what I can do."))
-            return None
-        # Joins and leaves, reactions, withdrawn messages: whoever listens, in order.
+        # People's messages in groups, joins and leaves, reactions, withdrawn messages:
+        # whoever listens, in order.
         replies = [
             await listener.handler(ctx, event) for listener in ctx.runtime.registry.listening(event)
         ]

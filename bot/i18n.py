@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo
 
 from babel import Locale
 from babel.dates import format_date, format_skeleton, format_time
+from babel.lists import format_list
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.support import Translations
@@ -71,6 +72,18 @@ class Translator:
     def clock(self, minutes: int) -> str:
         """A wall-clock time of day, given in minutes after midnight."""
         return format_time(dt.time(minutes // 60, minutes % 60), format="short", locale=self.locale)
+
+    def means(self, word: str, msgid: str) -> bool:
+        """`word` is the English `msgid`, or its translation (which may list several)."""
+        return word.casefold() in {msgid, *word_list(self(msgid))}
+
+    def word(self, msgid: str) -> str:
+        """The first word a translation lists: what the help shows."""
+        return self(msgid).split(",")[0].strip()
+
+    def listing(self, items: Iterable[str]) -> str:
+        """Items joined the reader's way: "A, B und C"."""
+        return format_list(list(items), locale=self.locale)
 
     def language_name(self, code: str) -> str:
         """The name of language `code` written in that language, e.g. Deutsch."""

@@ -3,7 +3,17 @@
 from __future__ import annotations
 
 from bot.registry import Capability
-from handlers import agenda, availability, basics, circles, meetings, minutes, privacy, tasks
+from handlers import (
+    agenda,
+    availability,
+    basics,
+    bridge,
+    circles,
+    meetings,
+    minutes,
+    privacy,
+    tasks,
+)
 
 
 def capabilities() -> tuple[Capability, ...]:
@@ -15,5 +25,6 @@ def capabilities() -> tuple[Capability, ...]:
         agenda.CAPABILITY,
         tasks.CAPABILITY,
         minutes.CAPABILITY,
+        bridge.CAPABILITY,
         privacy.CAPABILITY,
     )

@@ -11,7 +11,7 @@ from bot.context import Context, JobContext
 from bot.db.models import ApprovalRule, Reminder
 from bot.errors import UserError
 from bot.events import IncomingFile, MessageEvent
-from bot.i18n import N_, word_list
+from bot.i18n import N_
 from bot.messages import OutgoingMessage
 from bot.minutes_document import Document, pasted, read_document
 from bot.minutes_items import decision_words, read_items
@@ -42,29 +42,20 @@ _ADDRESS = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
 MAX_ADDRESS = 254
 
 
-def _is(ctx: Context, word: str, msgid: str) -> bool:
-    """The word, in English or in the reader's language (which may list several)."""
-    return word.casefold() in {msgid, *word_list(ctx.t(msgid))}
-
-
-def _word(ctx: Context, msgid: str) -> str:
-    return ctx.t(msgid).split(",")[0].strip()
-
-
 async def minutes_command(ctx: Context, args: Args) -> OutgoingMessage | None:
     circle = ctx.circle_or_fail("minutes")
     files = ctx.event.files if isinstance(ctx.event, MessageEvent) else ()
     first = args.words[0] if args.words and not files else ""
     if first and len(args.words) <= 2:
-        if _is(ctx, first, SHOW):
+        if ctx.t.means(first, SHOW):
             if len(args.words) < 2 or not args.words[1].isdecimal():
                 raise UserError(N_("Which minutes? For example: /minutes show 2"))
             version = await minutes.version_to_show(ctx.session, circle.id, int(args.words[1]))
             return say.again(ctx.t, version)
-        if _is(ctx, first, RULE):
+        if ctx.t.means(first, RULE):
             return await _rule(ctx, args.words[1:])
-        if len(args.words) == 1 and (_is(ctx, first, APPROVE) or _is(ctx, first, REJECT)):
-            return await _vote(ctx, approved=_is(ctx, first, APPROVE))
+        if len(args.words) == 1 and (ctx.t.means(first, APPROVE) or ctx.t.means(first, REJECT)):
+            return await _vote(ctx, approved=ctx.t.means(first, APPROVE))
     if not files and not args.raw:
         return say.archive(ctx.t, await minutes.archive(ctx.session, circle.id))
     document = await _document(args, files)
@@ -103,7 +94,7 @@ def _coordinator_only(ctx: Context) -> None:
 
 async def _rule(ctx: Context, words: tuple[str, ...]) -> OutgoingMessage:
     circle = ctx.circle_or_fail("minutes")
-    choices = " | ".join(_word(ctx, word) for word in RULE_WORDS.values())
+    choices = " | ".join(ctx.t.word(word) for word in RULE_WORDS.values())
     if not words:
         return ctx.text(
             N_(
@@ -114,9 +105,9 @@ async def _rule(ctx: Context, words: tuple[str, ...]) -> OutgoingMessage:
             choices=choices,
         )
     _coordinator_only(ctx)
-    chosen = next((rule for rule, word in RULE_WORDS.items() if _is(ctx, words[0], word)), None)
+    chosen = next((rule for rule, word in RULE_WORDS.items() if ctx.t.means(words[0], word)), None)
     if chosen is None:
-        raise UserError(N_("Usage: {usage}"), usage=f"/minutes {_word(ctx, RULE)} {choices}")
+        raise UserError(N_("Usage: {usage}"), usage=f"/minutes {ctx.t.word(RULE)} {choices}")
     circle.minutes_rule = chosen
     return ctx.text(
         N_("From the next minutes on: {rule}. Minutes already circulating keep their rule."),
@@ -151,7 +142,7 @@ async def email(ctx: Context, args: Args) -> OutgoingMessage:
         return ctx.text(
             N_("I send the minutes to {address} too. To stop: /email off"), address=address
         )
-    if _is(ctx, args.raw, OFF):
+    if ctx.t.means(args.raw, OFF):
         await minutes_approval.set_email(ctx.session, ctx.member, None, ctx.now)
         return ctx.text(N_("I will send you no more email."))
     if not ctx.is_private:

@@ -125,6 +125,9 @@ class Circle(Base):
     minutes_rule: Mapped[ApprovalRule] = mapped_column(
         _enum(ApprovalRule), default=ApprovalRule.ALL, server_default=ApprovalRule.ALL.value
     )
+    # Since when people's messages in one of its group chats are relayed to the others
+    # (/bridge on); None: not relayed.
+    bridged_since: Mapped[datetime | None]
 
     channels: Mapped[list[Channel]] = relationship(back_populates="circle")
 
@@ -198,6 +201,8 @@ class Channel(Base):
     created_at: Mapped[datetime]
     # A private chat the platform will not let us write to yet (Telegram: Start not pressed).
     unreachable_since: Mapped[datetime | None]
+    # When the chat was told that its messages are relayed, and where to (once per bridge).
+    bridge_told_at: Mapped[datetime | None]
 
     circle: Mapped[Circle | None] = relationship(back_populates="channels")
 
@@ -252,6 +257,20 @@ class OutboxMessage(Base):
     )
 
     channel: Mapped[Channel] = relationship()
+
+
+class RelayedMessage(Base):
+    """A person's message in a bridged chat, and its copy in another chat of the circle:
+    the message map. The copy's id on its platform is its outbox row's, once sent."""
+
+    __tablename__ = "relayed_messages"
+    __table_args__ = (Index(None, "source_channel_id", "source_message_id"), NEVER_REUSE_IDS)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    source_channel_id: Mapped[int] = mapped_column(ForeignKey("channels.id", ondelete="CASCADE"))
+    source_message_id: Mapped[str] = mapped_column(String(255))
+    copy_id: Mapped[int] = mapped_column(ForeignKey("outbox.id", ondelete="CASCADE"), index=True)
+    created_at: Mapped[datetime]
 
 
 class OutboxFile(Base):

@@ -1,0 +1,57 @@
+"""What the bridge says: the relayed copy of a person's message, and what each chat is told."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from bot.db.models import Channel, Member
+from bot.i18n import N_, Translator
+from bot.messages import OutgoingMessage, RichText, bold
+
+
+def chat_name(chat: Channel) -> str:
+    """How people know a chat: its title, and where it is."""
+    return f"{chat.title or chat.chat_id} ({chat.platform.capitalize()})"
+
+
+def copy(t: Translator, person: Member, text: str) -> OutgoingMessage:
+    """A person's message in the other chats: their name in bold, and their member number
+    so that two people of the same name are told apart."""
+    return OutgoingMessage(
+        RichText.format(
+            t(N_("{name} #{number}: {text}")),
+            name=bold(person.display_name),
+            number=str(person.id),
+            text=text,
+        )
+    )
+
+
+def relayed_to(t: Translator, others: Sequence[Channel]) -> OutgoingMessage:
+    return OutgoingMessage.plain(
+        t(
+            N_(
+                "From now on I relay the messages in this chat to {chats}, and theirs to "
+                "here, with the writer's name. Commands to me and my answers stay where "
+                "they are."
+            ),
+            chats=t.listing([chat_name(chat) for chat in others]),
+        )
+    )
+
+
+def no_longer_relayed(t: Translator) -> OutgoingMessage:
+    return OutgoingMessage.plain(
+        t(N_("I no longer relay the messages in this chat to the circle's other chats."))
+    )
+
+
+def status(t: Translator, circle: str, chats: Sequence[Channel], on: bool) -> OutgoingMessage:
+    listed = t.listing([chat_name(chat) for chat in chats])
+    if on:
+        text = t(N_("The bridge of {circle} is on: I relay between {chats}."), circle=circle,
+                 chats=listed)  # fmt: skip
+    else:
+        text = t(N_("The bridge of {circle} is off. Its group chats: {chats}."), circle=circle,
+                 chats=listed)  # fmt: skip
+    return OutgoingMessage.plain(text)
