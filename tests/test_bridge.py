@@ -65,7 +65,7 @@ async def test_bad_bridge_input_is_explained_and_changes_nothing(chat: Chat) -> 
     await chat.ask("anna", None, "/start")
     before = {k: v for k, v in (await chat.rows()).items() if k not in ("outbox", "inbox")}
     assert "nur einen Gruppenchat" in await chat.ask("anna", "plenum", "/bridge on")
-    assert "So geht es: /bridge an | aus | status" in await chat.ask(
+    assert "So geht es: /bridge an | aus | Stand" in await chat.ask(
         "anna", "plenum", "/bridge vielleicht"
     )
     assert "Koordination" in await chat.ask("ben", "plenum", "/bridge on")
