@@ -99,4 +99,4 @@ async def _tell_untold(session: AsyncSession, runtime: Runtime, chats: list[Chan
 
 
 def _t(runtime: Runtime, chat: Channel) -> Translator:
-    return runtime.catalogs.translator(chat.language or runtime.settings.network.language)
+    return runtime.catalogs.translator(chat.language)  # none set: the network's language
