@@ -154,7 +154,7 @@ async def run(
     finally:
         for transport in reversed(started):
             await transport.stop()
-        scheduler.stop()
+        await scheduler.stop()
         core.sender.stop()  # the send in hand is recorded, not cut off
         with suppress(TimeoutError):
             await asyncio.wait_for(asyncio.shield(sender_task), SENDER_STOP_SECONDS)

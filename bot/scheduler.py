@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Callable
+from contextlib import suppress
 from datetime import datetime, timedelta
 from typing import Any, cast
 
@@ -133,12 +134,15 @@ class Scheduler:
         self._loop = asyncio.create_task(self._run())
         await self.reschedule()
 
-    def stop(self) -> None:
+    async def stop(self) -> None:
+        """Stop waking, and end the loop before the caller closes the database."""
         if self._scheduler.running:
             self._scheduler.shutdown(wait=False)
         if self._loop is not None:
             # A reminder cut off here rolls back whole and fires after the restart.
             self._loop.cancel()
+            with suppress(asyncio.CancelledError):
+                await self._loop
 
     async def reschedule(self) -> None:
         due = await self._runner.next_due()

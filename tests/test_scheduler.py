@@ -80,7 +80,7 @@ async def test_the_scheduler_wakes_at_the_next_due_time(settings: Settings) -> N
             assert job is not None
             assert job.next_run_time == chat.clock.now() + timedelta(minutes=45) - LEAD
         finally:
-            scheduler.stop()
+            await scheduler.stop()
 
 
 async def test_two_wake_ups_at_once_fire_a_reminder_once(settings: Settings) -> None:
@@ -128,7 +128,7 @@ async def test_a_row_falling_due_while_the_loop_fires_is_not_left_to_the_poll(
         try:
             await asyncio.wait_for(both_fired.wait(), timeout=5)  # not the 60 s poll
         finally:
-            scheduler.stop()
+            await scheduler.stop()
         await chat.core.sender.drain()
         said = chat.said()
         assert "ping 1" in said and "ping 2" in said
