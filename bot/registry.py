@@ -35,11 +35,24 @@ class Args:
         return cls(raw, tuple(raw.split()))
 
 
+MAX_ROW_NUMBER = 2**31 - 1  # PostgreSQL's integer: a larger one would fail the query
+
+
+def row_number(word: str) -> int | None:
+    """The number of a task, a slot, a version, as typed or carried by a button; None when
+    `word` is not one (not digits, or beyond any row's number)."""
+    if not word.isdecimal():  # not isdigit: "²" is a digit, but no number to int()
+        return None
+    number = int(word)
+    return number if number <= MAX_ROW_NUMBER else None
+
+
 def button_number(params: tuple[str, ...]) -> int:
     """The one number a button carries (a task's, a version's)."""
-    if len(params) != 1 or not params[0].isdecimal():
+    number = row_number(params[0]) if len(params) == 1 else None
+    if number is None:
         raise UserError(N_("This button no longer works."))
-    return int(params[0])
+    return number
 
 
 CommandHandler = Callable[["Context", Args], Awaitable[OutgoingMessage | None]]

@@ -12,7 +12,7 @@ from bot.dispatcher import usage_line
 from bot.errors import UserError
 from bot.i18n import N_
 from bot.messages import Button, OutgoingMessage, RichText, bold
-from bot.registry import Args, ButtonAction, Capability, Command, Permission
+from bot.registry import Args, ButtonAction, Capability, Command, Permission, row_number
 from bot.services import agenda, meetings
 
 
@@ -31,11 +31,9 @@ async def show_agenda(ctx: Context, args: Args) -> OutgoingMessage:
         number = await agenda.add(ctx.session, circle, ctx.member, rest, ctx.now)
         return ctx.text(N_("Added as point {number} of the agenda."), number=number)
     if action == "remove":
-        if not rest.isdecimal():
+        if (point := row_number(rest)) is None:
             raise _usage(ctx, "agenda")
-        removed = await agenda.remove(
-            ctx.session, circle, ctx.member, int(rest), ctx.is_coordinator
-        )
+        removed = await agenda.remove(ctx.session, circle, ctx.member, point, ctx.is_coordinator)
         return ctx.text(N_("Removed from the agenda: {text}"), text=removed)
     if action:
         raise _usage(ctx, "agenda")

@@ -15,7 +15,15 @@ from bot.dispatcher import usage_line
 from bot.errors import UserError
 from bot.i18n import N_, Translator
 from bot.messages import OutgoingMessage
-from bot.registry import Args, ButtonAction, Capability, Command, Permission, ReminderKind
+from bot.registry import (
+    Args,
+    ButtonAction,
+    Capability,
+    Command,
+    Permission,
+    ReminderKind,
+    row_number,
+)
 from bot.services import meetings, tasks
 
 WHEN_EXAMPLES = "3.12. 18:00; 2026-12-03 18:30"
@@ -78,9 +86,9 @@ async def _add(ctx: Context, circle: Circle, rest: str) -> OutgoingMessage:
 
 async def _remove(ctx: Context, circle: Circle, rest: str) -> OutgoingMessage:
     found = await meetings.planning_or_fail(ctx.session, circle.id)
-    if not rest.isdecimal():
+    if (number := row_number(rest)) is None:
         raise UserError(N_("Please name the slot by its number, for example: /meeting remove 2"))
-    meetings.remove_slot(found, int(rest))
+    meetings.remove_slot(found, number)
     return await _draft(ctx, found)
 
 
@@ -151,10 +159,11 @@ ACTIONS: dict[str, Callable[[Context, Circle, str], Awaitable[OutgoingMessage | 
 
 async def answer(ctx: Context, params: tuple[str, ...]) -> None:
     """mv:SLOT:y|m|n, from the poll in a group or the reminder in a private chat."""
-    if len(params) != 2 or not params[0].isdecimal() or params[1] not in CODES:
+    slot = row_number(params[0]) if len(params) == 2 else None
+    if slot is None or params[1] not in CODES:
         raise UserError(N_("This button no longer works. Please start again."))
     await ctx.ensure_private_chat()  # reminders reach them there
-    await meetings.vote(ctx.session, ctx.runtime, ctx.member, int(params[0]), CODES[params[1]])
+    await meetings.vote(ctx.session, ctx.runtime, ctx.member, slot, CODES[params[1]])
 
 
 async def publish_button(ctx: Context, params: tuple[str, ...]) -> None:
@@ -179,7 +188,7 @@ async def _meeting_of_button(ctx: Context, params: tuple[str, ...]) -> Meeting:
 
 
 def _numeric(params: tuple[str, ...]) -> bool:
-    return len(params) == 1 and params[0].isdecimal()
+    return len(params) == 1 and row_number(params[0]) is not None
 
 
 # Reminders

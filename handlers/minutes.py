@@ -24,6 +24,7 @@ from bot.registry import (
     Permission,
     ReminderKind,
     button_number,
+    row_number,
 )
 from bot.services import minutes, minutes_approval
 
@@ -48,9 +49,10 @@ async def minutes_command(ctx: Context, args: Args) -> OutgoingMessage | None:
     first = args.words[0] if args.words and not files else ""
     if first and len(args.words) <= 2:
         if ctx.t.means(first, SHOW):
-            if len(args.words) < 2 or not args.words[1].isdecimal():
+            number = row_number(args.words[1]) if len(args.words) == 2 else None
+            if number is None:
                 raise UserError(N_("Which minutes? For example: /minutes show 2"))
-            version = await minutes.version_to_show(ctx.session, circle.id, int(args.words[1]))
+            version = await minutes.version_to_show(ctx.session, circle.id, number)
             return say.again(ctx.t, version)
         if ctx.t.means(first, RULE):
             return await _rule(ctx, args.words[1:])

@@ -21,6 +21,7 @@ from bot.registry import (
     Permission,
     ReminderKind,
     button_number,
+    row_number,
 )
 from bot.services import members, task_reports, tasks
 
@@ -93,9 +94,10 @@ async def list_tasks(ctx: Context, args: Args) -> OutgoingMessage:
 
 
 def _number(ctx: Context, args: Args, command: str) -> int:
-    if not args.words or not args.words[0].isdecimal():
+    number = row_number(args.words[0]) if args.words else None
+    if number is None:
         raise _usage(ctx, command)
-    return int(args.words[0])
+    return number
 
 
 async def done(ctx: Context, args: Args) -> OutgoingMessage:

@@ -151,6 +151,8 @@ async def test_bad_task_input_is_explained_and_changes_nothing(chat: Chat) -> No
     assert "gehört nicht Ihnen" in await chat.ask("cem", "plenum", "/done 1")
     # A superscript two is a digit to str.isdigit, but no number to int().
     assert "So geht es: /done" in await chat.ask("ben", "plenum", "/done ²")
+    # Beyond any row's number (PostgreSQL's integer): the same answer, not a failed query.
+    assert "So geht es: /done" in await chat.ask("ben", "plenum", "/done 2200000000")
     assert "Welches Protokoll?" in await chat.ask("anna", "plenum", "/minutes show ²")
     assert "Nur wer Aufgabe 1 vergeben hat" in await chat.ask("ben", "plenum", "/drop 1")
     assert {k: v for k, v in (await chat.rows()).items() if k in before} == before
