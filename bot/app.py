@@ -25,7 +25,7 @@ from bot.paths import LOCALES_DIR
 from bot.registry import Capability, Registry
 from bot.runtime import Runtime
 from bot.scheduler import DueRunner, Scheduler
-from bot.services import members, reach
+from bot.services import bridge, members, reach
 from bot.transports import Transport
 
 log = logging.getLogger(__name__)
@@ -89,12 +89,18 @@ async def open_core(
         async with sessions.begin() as session:
             await members.move_channel(session, chat, new_chat_id)
 
+    async def tell_undelivered(row_id: int) -> None:
+        async with sessions.begin() as session:
+            await bridge.tell_undelivered(session, runtime, row_id)
+
     return Core(
         engine=engine,
         sessions=sessions,
         runtime=runtime,
         dispatcher=Dispatcher(runtime, sessions),
-        sender=OutboxSender(engine, transports, clock, ask_to_open_private_chat, move_chat),
+        sender=OutboxSender(
+            engine, transports, clock, ask_to_open_private_chat, move_chat, tell_undelivered
+        ),
         due=DueRunner(runtime, sessions),
         store=TransportStore(sessions, clock),
     )

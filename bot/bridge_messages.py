@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from bot.db.models import Channel, Member
+from bot.db.models import Channel, Member, Relay
 from bot.i18n import N_, Translator
 from bot.messages import OutgoingMessage, RichText, bold
 
@@ -14,7 +14,7 @@ def chat_name(chat: Channel) -> str:
     return f"{chat.title or chat.chat_id} ({chat.platform.capitalize()})"
 
 
-def copy(t: Translator, person: Member, text: str) -> OutgoingMessage:
+def copy(t: Translator, person: Member, text: RichText) -> OutgoingMessage:
     """A person's message in the other chats: their name in bold, and their member number
     so that two people of the same name are told apart."""
     return OutgoingMessage(
@@ -54,4 +54,17 @@ def status(t: Translator, circle: str, chats: Sequence[Channel], on: bool) -> Ou
     else:
         text = t(N_("The bridge of {circle} is off. Its group chats: {chats}."), circle=circle,
                  chats=listed)  # fmt: skip
+    return OutgoingMessage.plain(text)
+
+
+def undelivered(t: Translator, kind: Relay, target: Channel) -> OutgoingMessage:
+    """Said in answer to a message whose copy (or the change to it) did not reach `target`."""
+    chat = chat_name(target)
+    if kind is Relay.EDIT:
+        text = t(N_("I could not pass on the change to this message to {chat}."), chat=chat)
+    elif kind is Relay.DELETION:
+        text = t(N_("I could not delete the copy of this message in {chat}. Please ask "
+                    "someone there who may delete messages."), chat=chat)  # fmt: skip
+    else:
+        text = t(N_("I could not pass on this message to {chat}."), chat=chat)
     return OutgoingMessage.plain(text)

@@ -6,6 +6,8 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
+from bot.messages import RichText
+
 
 class ChatKind(StrEnum):
     GROUP = "group"
@@ -54,6 +56,8 @@ class Event:
 @dataclass(frozen=True, slots=True, kw_only=True)
 class MessageEvent(Event):
     text: str
+    # The same text with its formatting (bold, italic, code), if it has any.
+    formatted: RichText | None = None
     files: tuple[IncomingFile, ...] = ()
     reply_to: str | None = None
     reply_to_sender: Sender | None = None  # who wrote the message replied to, if known

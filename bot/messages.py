@@ -46,13 +46,15 @@ class RichText:
         return cls(tuple(p if isinstance(p, Span) else Span(p) for p in parts if p))
 
     @classmethod
-    def format(cls, template: str, **values: str | Span) -> RichText:
-        """Fill a translated template; Span values keep their style, strings stay plain."""
+    def format(cls, template: str, **values: str | Span | RichText) -> RichText:
+        """Fill a translated template; Span and RichText values keep their styles, strings
+        stay plain."""
         parts: list[str | Span] = []
         for literal, name, _spec, _conversion in string.Formatter().parse(template):
             parts.append(literal)
             if name is not None:
-                parts.append(values[name])
+                value = values[name]
+                parts.extend(value.spans if isinstance(value, RichText) else (value,))
         return cls.of(*parts)
 
     def __add__(self, other: RichText | str | Span) -> RichText:

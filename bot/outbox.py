@@ -7,6 +7,7 @@ sender delivers it after the restart.
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import logging
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from contextlib import suppress
@@ -82,10 +83,19 @@ class Outbox:
         message: OutgoingMessage,
         *,
         purge_channel_after_send: bool = False,
+        reply_to_row: int | None = None,
+        replaces_row: int | None = None,
     ) -> int:
-        """Queue `message` for `channel`; returns the outbox row's id."""
+        """Queue `message` for `channel`; returns the outbox row's id.
+
+        `reply_to_row` and `replaces_row` name an earlier row for the same chat whose
+        message this one answers or changes (deletes, if it has no text): its platform id
+        is known only once it is sent, so it is looked up then."""
         await session.flush()  # the channel may be new; its id goes into the row
-        row = self._row(channel, await self._stored(session, message), purge_channel_after_send)
+        payload, file_id = await self._stored(session, message)
+        links = {"reply_to_row": reply_to_row, "replaces_row": replaces_row}
+        payload |= {key: row_id for key, row_id in links.items() if row_id is not None}
+        row = self._row(channel, (payload, file_id), purge_channel_after_send)
         connection = await session.connection()  # past the ORM: nothing here needs it
         result = await connection.execute(_queue_insert(), row)
         inserted = result.inserted_primary_key
@@ -329,6 +339,7 @@ class OutboxSender:
         clock: Clock,
         on_unreachable: Callable[[int], Awaitable[None]],
         on_moved: Callable[[ChatAddress, str], Awaitable[None]],
+        on_failed: Callable[[int], Awaitable[None]],
     ) -> None:
         self._engine = engine
         self._transports = transports
@@ -337,6 +348,8 @@ class OutboxSender:
         self._on_unreachable = on_unreachable
         # Called with a chat and its new id when the platform says it moved.
         self._on_moved = on_moved
+        # Called with a row's id when it is given up (after its failure is recorded).
+        self._on_failed = on_failed
         self._lock = asyncio.Lock()
         self._wakeup = asyncio.Event()
         self._stopping = False
@@ -429,6 +442,10 @@ class OutboxSender:
                 await connection.commit()
                 if outcome is _Outcome.NEWLY_UNREACHABLE:
                     await self._on_unreachable(row.channel_id)
+                    self.wake()  # for what it queued
+                elif outcome is _Outcome.FAILED:
+                    await self._on_failed(row.id)
+                    self.wake()
                 delivered += outcome is _Outcome.SENT
                 purged = row.purge_channel_after_send and row.member_id is None
                 if outcome in (_Outcome.HELD, _Outcome.NEWLY_UNREACHABLE) or purged:
@@ -444,6 +461,7 @@ class OutboxSender:
             await self._close(connection, row, error=f"unreadable payload: {error!r}")
             return _Outcome.FAILED
         try:
+            message = await _linked(connection, row.payload or {}, message)
             message_id = await self._send(connection, row, message)
         except RetryLater as error:
             until = self._clock.now() + timedelta(seconds=error.seconds)
@@ -578,6 +596,28 @@ async def _kept(connection: AsyncConnection, row: Row[Any]) -> bytes | None:
         bytes | None,
         await connection.scalar(select(OutboxFile.data).where(OutboxFile.id == row.file_id)),
     )
+
+
+async def _linked(
+    connection: AsyncConnection, payload: dict[str, Any], message: OutgoingMessage
+) -> OutgoingMessage:
+    """The message with the platform ids of the rows it answers or changes (Outbox.queue).
+    An answer to a message that was never delivered goes as a message of its own."""
+    links = {key: payload.get(key) for key in ("reply_to_row", "replaces_row")}
+    if not any(links.values()):
+        return message
+    wanted = [row for row in links.values() if row]
+    query = select(OutboxMessage.id, OutboxMessage.platform_message_id)
+    found = await connection.execute(query.where(OutboxMessage.id.in_(wanted)))
+    sent = {row_id: platform_id for row_id, platform_id in found}
+    if links["replaces_row"]:
+        replaces = sent.get(links["replaces_row"])
+        if replaces is None:
+            raise PermanentFailure("the message it changes was not delivered")
+        message = dataclasses.replace(message, replaces=replaces)
+    if links["reply_to_row"]:
+        message = dataclasses.replace(message, reply_to=sent.get(links["reply_to_row"]))
+    return message
 
 
 def _address(row: Row[Any]) -> ChatAddress:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from bot import bridge_messages as say
 from bot.context import Context
 from bot.errors import UserError
-from bot.events import MessageEvent
+from bot.events import MessageEvent, Retracted
 from bot.i18n import N_
 from bot.messages import OutgoingMessage
 from bot.registry import Args, Capability, Command, Listener, Permission
@@ -37,9 +37,14 @@ async def relay(ctx: Context, event: MessageEvent) -> None:
     await bridge.relay(ctx.session, ctx.runtime, ctx.channel, ctx.member, event)
 
 
+async def withdraw(ctx: Context, event: Retracted) -> None:
+    if event.message_id is not None:
+        await bridge.withdraw(ctx.session, ctx.runtime, ctx.channel, event.message_id)
+
+
 CAPABILITY = Capability(
     name="bridge",
-    listeners=(Listener(MessageEvent, relay),),
+    listeners=(Listener(MessageEvent, relay), Listener(Retracted, withdraw)),
     commands=(
         Command(
             "bridge",

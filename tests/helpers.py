@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import inspect, select
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.config import Settings
 from bot.db.models import Base, Channel, Reminder
@@ -77,19 +78,24 @@ class Chat(ConsoleSession):
 
     async def rows(self) -> dict[str, list[dict[str, Any]]]:
         """Every row of every table, for before/after comparisons."""
-        snapshot: dict[str, list[dict[str, Any]]] = {}
-        async with self.core.sessions() as session:
-            for mapper in Base.registry.mappers:
-                model = mapper.class_
-                rows = await session.scalars(select(model))
-                snapshot[model.__tablename__] = sorted(
-                    (
-                        {attr.key: getattr(row, attr.key) for attr in inspect(model).column_attrs}
-                        for row in rows
-                    ),
-                    key=repr,
-                )
-        return snapshot
+        return await all_rows(self.core.sessions)
+
+
+async def all_rows(sessions: async_sessionmaker[AsyncSession]) -> dict[str, list[dict[str, Any]]]:
+    """Every row of every table, by table."""
+    snapshot: dict[str, list[dict[str, Any]]] = {}
+    async with sessions() as session:
+        for mapper in Base.registry.mappers:
+            model = mapper.class_
+            rows = await session.scalars(select(model))
+            snapshot[model.__tablename__] = sorted(
+                (
+                    {attr.key: getattr(row, attr.key) for attr in inspect(model).column_attrs}
+                    for row in rows
+                ),
+                key=repr,
+            )
+    return snapshot
 
 
 class Recorder:

@@ -102,8 +102,10 @@ class FakeBotAPI:
         chat: dict[str, Any],
         text: str,
         replying_to: tuple[int, dict[str, Any]] | None = None,
+        entities: list[dict[str, Any]] | None = None,
     ) -> int:
-        """`user` writes `text`; `replying_to`: in reply to that message id by that user."""
+        """`user` writes `text`; `replying_to`: in reply to that message id by that user;
+        `entities`: its formatting, as Telegram marks it."""
         message: dict[str, Any] = {
             "message_id": next(self._ids),
             "date": int(time.time()),
@@ -123,6 +125,8 @@ class FakeBotAPI:
         if text.startswith("/"):
             command = text.split()[0]
             message["entities"] = [{"type": "bot_command", "offset": 0, "length": len(command)}]
+        if entities:
+            message["entities"] = entities
         self._push({"message": message})
         return message["message_id"]
 

@@ -5,10 +5,14 @@ from __future__ import annotations
 
 import asyncio
 import re
-from dataclasses import replace
+from collections.abc import AsyncIterator, Callable
+from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import Any
 
-from bot.app import open_core
+import pytest
+
+from bot.app import Core, open_core
 from bot.clock import SystemClock
 from bot.config import Settings
 from bot.events import Event
@@ -16,16 +20,44 @@ from bot.transports.matrix.transport import MatrixTransport
 from bot.transports.telegram.limits import SendLimits
 from bot.transports.telegram.transport import TelegramTransport
 from handlers import capabilities
-from tests.matrix_running import bot_account, matrix_settings, person
+from tests.helpers import all_rows
+from tests.matrix_running import Person, bot_account, matrix_settings, person
 from tests.synapse import Homeserver
+from tests.telegram_fake import BOT, FakeBotAPI
 from tests.telegram_running import ANNA, Hours, fake_bot_api, telegram_settings
 
 GROUP = -100
 
 
-async def test_a_telegram_group_and_a_matrix_room_are_one_conversation(
+@dataclass
+class Bridged:
+    """A circle with a Telegram group and a Matrix room, bridged; both were told so."""
+
+    fake: FakeBotAPI
+    group: dict[str, Any]
+    ben: dict[str, Any]  # on Telegram
+    anna: Person  # on Matrix, in `room`
+    room: str
+    core: Core
+
+    async def from_telegram(self, text: str, **options: Any) -> dict[str, Any]:
+        """Ben writes on Telegram; returns the copy's Matrix event."""
+        self.fake.message(self.ben, self.group, text, **options)
+        (copy,) = await self.anna.receive(self.room)
+        return copy
+
+    async def from_matrix(self, content: dict[str, Any]) -> tuple[str, Any]:
+        """Anna sends `content` on Matrix; returns her event's id and the Telegram copy."""
+        count = len(self.fake.sent)
+        event_id = await self.anna.send(self.room, content)
+        await self.fake.wait_sent(count + 1)
+        return event_id, self.fake.sent[-1]
+
+
+@pytest.fixture
+async def bridged(
     settings: Settings, synapse: Homeserver, tmp_path: Path
-) -> None:
+) -> AsyncIterator[Bridged]:
     anna = await person(synapse, "anna", tmp_path / "people")
     bot_id = await bot_account(synapse)
     settings = matrix_settings(settings, synapse, bot_id, tmp_path / "bot", anna.user_id)
@@ -59,28 +91,7 @@ async def test_a_telegram_group_and_a_matrix_room_are_one_conversation(
             assert "Plenum TG (Telegram)" in told_matrix["content"]["body"]
             await fake.wait_sent(2)
             assert "Plenum Matrix (Matrix)" in fake.sent[-1].text
-
-            fake.message(fake.user(7, "Ben"), group, "Hallo aus Telegram <b>!</b>")
-            (copy,) = await anna.receive(room)
-            content = copy["content"]
-            assert (
-                content["body"].startswith("Ben #")
-                and "Hallo aus Telegram <b>!</b>" in (content["body"])
-            )
-            assert "<b>Ben</b>" in content["formatted_body"]
-            assert "&lt;b&gt;!&lt;/b&gt;" in content["formatted_body"]  # escaped, not bold
-
-            await anna.say(room, "Hallo aus Matrix")
-            await fake.wait_sent(3)
-            last = fake.sent[-1]
-            assert last.chat_id == GROUP and "Hallo aus Matrix" in last.text
-            assert re.fullmatch(r"<b>anna-\w+</b> #\d+: Hallo aus Matrix", last.text), last.text
-
-            await anna.say(room, "/bridge")  # a command: answered here, not relayed
-            (status,) = await anna.receive(room)
-            assert "ist an" in status["content"]["body"]
-            await core.sender.drain()  # anything relayed is sent by now
-            assert len(fake.sent) == 3
+            yield Bridged(fake, group, fake.user(7, "Ben"), anna, room, core)
         finally:
             await telegram.stop()
             await matrix.stop()
@@ -88,3 +99,114 @@ async def test_a_telegram_group_and_a_matrix_room_are_one_conversation(
             await sender
             await core.close()
             await anna.client.close()
+
+
+async def test_a_telegram_group_and_a_matrix_room_are_one_conversation(bridged: Bridged) -> None:
+    copy = await bridged.from_telegram("Hallo aus Telegram <b>!</b>")
+    content = copy["content"]
+    assert content["body"].startswith("Ben #") and "Hallo aus Telegram <b>!</b>" in content["body"]
+    assert "<b>Ben</b>" in content["formatted_body"]
+    assert "&lt;b&gt;!&lt;/b&gt;" in content["formatted_body"]  # escaped, not bold
+
+    _, last = await bridged.from_matrix({"msgtype": "m.text", "body": "Hallo aus Matrix"})
+    assert last.chat_id == GROUP
+    assert re.fullmatch(r"<b>anna-\w+</b> #\d+: Hallo aus Matrix", last.text), last.text
+
+    await bridged.anna.say(bridged.room, "/bridge")  # a command: answered here, not relayed
+    (status,) = await bridged.anna.receive(bridged.room)
+    assert "ist an" in status["content"]["body"]
+    await bridged.core.sender.drain()  # anything relayed is sent by now
+    assert len(bridged.fake.sent) == 3
+
+
+async def test_formatting_is_kept_both_ways(bridged: Bridged) -> None:
+    bold = {"type": "bold", "offset": 0, "length": 4}
+    code = {"type": "code", "offset": 12, "length": 5}  # counted in UTF-16: 🙂 is two
+    copy = await bridged.from_telegram("fett 🙂 und a<b>c", entities=[bold, code])
+    shown = copy["content"]["formatted_body"]
+    assert shown.endswith(": <b>fett</b> 🙂 und <code>a&lt;b&gt;c</code>"), shown
+
+    html = "<mx-reply><blockquote>alt</blockquote></mx-reply><em>schräg</em> &amp; <b>fett</b>"
+    content = {"msgtype": "m.text", "body": "schräg & fett", "format": "org.matrix.custom.html"}
+    _, sent = await bridged.from_matrix({**content, "formatted_body": html})
+    assert sent.text.endswith(": <i>schräg</i> &amp; <b>fett</b>"), sent.text
+
+
+async def test_replies_point_at_the_copy_on_the_other_side(bridged: Bridged) -> None:
+    fake, anna, room = bridged.fake, bridged.anna, bridged.room
+    question = fake.message(bridged.ben, bridged.group, "Wer kommt mit?")
+    (question_copy,) = await anna.receive(room)
+
+    # Anna answers the copy in Matrix: on Telegram, the answer answers Ben's message.
+    answer_id, answer = await bridged.from_matrix(
+        {
+            "msgtype": "m.text",
+            "body": "Ich",
+            "m.relates_to": {"m.in_reply_to": {"event_id": question_copy["event_id"]}},
+        }
+    )
+    assert answer.params["reply_parameters"]["message_id"] == question
+
+    # Ben answers Anna's answer (the bot's copy) on Telegram: in Matrix, it answers hers.
+    thanks = await bridged.from_telegram("Danke", replying_to=(answer.message_id, BOT))
+    assert thanks["content"]["m.relates_to"]["m.in_reply_to"]["event_id"] == answer_id
+
+    # Ben answers his own first message: in Matrix, the copy of it.
+    again = await bridged.from_telegram("Noch jemand?", replying_to=(question, bridged.ben))
+    replied = again["content"]["m.relates_to"]["m.in_reply_to"]["event_id"]
+    assert replied == question_copy["event_id"]
+
+
+async def test_edits_and_withdrawals_follow_the_original(bridged: Bridged) -> None:
+    fake, anna, room = bridged.fake, bridged.anna, bridged.room
+    said = fake.message(bridged.ben, bridged.group, "Treffen um 18 Uhr")
+    (copy,) = await anna.receive(room)
+    fake.edit(bridged.ben, bridged.group, said, "Treffen um 19 Uhr")
+    (edit,) = await anna.receive(room)
+    assert edit["content"]["m.relates_to"] == {
+        "rel_type": "m.replace",
+        "event_id": copy["event_id"],
+    }
+    assert edit["content"]["m.new_content"]["body"].endswith(": Treffen um 19 Uhr")
+
+    original, sent = await bridged.from_matrix({"msgtype": "m.text", "body": "Ort: Rathaus"})
+    edits = len(fake.edits)
+    new = {"msgtype": "m.text", "body": "Ort: Markt 1"}
+    relation = {"rel_type": "m.replace", "event_id": original}
+    await anna.send(
+        room, {**new, "body": "* Ort: Markt 1", "m.new_content": new, "m.relates_to": relation}
+    )
+    await _until(lambda: len(fake.edits) > edits)
+    assert fake.edits[-1].message_id == sent.message_id
+    assert fake.edits[-1].text.endswith(": Ort: Markt 1")
+
+    await anna.client.room_redact(room, original)
+    await _until(lambda: (GROUP, sent.message_id) in fake.deleted)
+
+
+async def test_a_copy_that_cannot_be_delivered_is_reported_where_it_was_said(
+    bridged: Bridged,
+) -> None:
+    bridged.fake.not_started.add(GROUP)  # Telegram refuses: the bot was removed, say
+    said = await bridged.anna.say(bridged.room, "Hört mich jemand?")
+    (note,) = await bridged.anna.receive(bridged.room)
+    assert "Plenum TG (Telegram)" in note["content"]["body"]
+    assert "nicht" in note["content"]["body"]
+    assert note["content"]["m.relates_to"]["m.in_reply_to"]["event_id"] == said
+
+
+async def test_no_relayed_text_is_kept_once_delivered(bridged: Bridged) -> None:
+    await bridged.from_telegram("Geheimnis aus Telegram")
+    await bridged.from_matrix({"msgtype": "m.text", "body": "Geheimnis aus Matrix"})
+    await bridged.core.sender.drain()
+    rows = await all_rows(bridged.core.sessions)
+    assert "Geheimnis" not in repr(rows)
+    assert len(rows["relayed_messages"]) == 2  # the map is kept: ids only
+
+
+async def _until(condition: Callable[[], bool], timeout: float = 20) -> None:
+    """Until `condition` holds, woken by the event loop's other work (no fixed sleeps)."""
+    deadline = asyncio.get_running_loop().time() + timeout
+    while not condition():
+        assert asyncio.get_running_loop().time() < deadline, "never happened"
+        await asyncio.sleep(0.02)

@@ -230,3 +230,29 @@ def test_a_long_text_goes_in_pieces_each_under_the_homeservers_limit() -> None:
     assert all(len(json.dumps(c, ensure_ascii=False).encode()) <= 60_000 for c in contents)
     assert "\n".join(c["body"] for c in contents).split("\n") == lines  # none lost
     assert "m.relates_to" in contents[0] and "m.relates_to" not in contents[1]
+
+
+def test_formatted_html_becomes_spans_without_the_quoted_reply() -> None:
+    html = (
+        "<mx-reply><blockquote>old <b>words</b></blockquote></mx-reply>"
+        "<p><strong>Wichtig:</strong> <em>heute <b>nicht</b></em><br />\n"
+        '<a href="https://matrix.to/#/@ben:example.org">Ben</a> &lt;3</p>'
+        "<ul><li><code>x</code></li></ul><pre><code>a\n  b\n</code></pre>"
+    )
+    content = {"msgtype": "m.text", "body": "…", "format": "org.matrix.custom.html"}
+    event = to_event(
+        recorded({"type": "m.room.message", "content": {**content, "formatted_body": html}}), 1, BOT
+    )
+    assert isinstance(event, MessageEvent) and event.formatted is not None
+    assert [(span.text, span.style.value) for span in event.formatted.spans] == [
+        ("Wichtig:", "bold"),
+        (" ", "plain"),
+        ("heute nicht", "italic"),
+        ("\nBen <3\n- ", "plain"),
+        ("x", "code"),
+        ("\n", "plain"),
+        ("a\n  b", "code"),
+    ]
+    unstyled = {**content, "formatted_body": "<p>nur Text</p>"}
+    event = to_event(recorded({"type": "m.room.message", "content": unstyled}), 1, BOT)
+    assert isinstance(event, MessageEvent) and event.formatted is None

@@ -230,12 +230,15 @@ class OutboxMessage(Base):
     """A message to send, written in the same transaction as the change that causes it."""
 
     __tablename__ = "outbox"
-    __table_args__ = (Index(None, "sent_at", "failed_at", "not_before"), NEVER_REUSE_IDS)
+    __table_args__ = (
+        Index(None, "sent_at", "failed_at", "not_before"),
+        # A reply to one of the bot's messages names it by its platform id (the bridge).
+        Index(None, "channel_id", "platform_message_id"),
+        NEVER_REUSE_IDS,
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    channel_id: Mapped[int] = mapped_column(
-        ForeignKey("channels.id", ondelete="CASCADE"), index=True
-    )
+    channel_id: Mapped[int] = mapped_column(ForeignKey("channels.id", ondelete="CASCADE"))
     # The rendered message; blanked once delivered so the bot keeps no archive of texts.
     payload: Mapped[dict[str, Any] | None] = mapped_column(JSON(none_as_null=True))
     created_at: Mapped[datetime]
@@ -259,9 +262,16 @@ class OutboxMessage(Base):
     channel: Mapped[Channel] = relationship()
 
 
+class Relay(StrEnum):
+    COPY = "copy"
+    EDIT = "edit"  # the copy changed as its original was
+    DELETION = "deletion"  # the copy deleted as its original was
+
+
 class RelayedMessage(Base):
-    """A person's message in a bridged chat, and its copy in another chat of the circle:
-    the message map. The copy's id on its platform is its outbox row's, once sent."""
+    """A person's message in a bridged chat, and its copy in another chat of the circle
+    (or a change to the copy): the message map. The copy's id on its platform is its
+    outbox row's, once sent."""
 
     __tablename__ = "relayed_messages"
     __table_args__ = (Index(None, "source_channel_id", "source_message_id"), NEVER_REUSE_IDS)
@@ -270,6 +280,9 @@ class RelayedMessage(Base):
     source_channel_id: Mapped[int] = mapped_column(ForeignKey("channels.id", ondelete="CASCADE"))
     source_message_id: Mapped[str] = mapped_column(String(255))
     copy_id: Mapped[int] = mapped_column(ForeignKey("outbox.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[Relay] = mapped_column(
+        _enum(Relay), default=Relay.COPY, server_default=Relay.COPY.value
+    )
     created_at: Mapped[datetime]
 
 

@@ -8,14 +8,17 @@ Copies are blanked like every outbox row once delivered: the bot keeps no archiv
 
 from __future__ import annotations
 
-from sqlalchemy import update
+from dataclasses import replace
+
+from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot import bridge_messages as say
-from bot.db.models import Channel, Circle, Member, RelayedMessage
+from bot.db.models import Channel, Circle, Member, OutboxMessage, Relay, RelayedMessage
 from bot.errors import UserError
 from bot.events import ChatKind, MessageEvent
 from bot.i18n import N_, Translator
+from bot.messages import OutgoingMessage, RichText
 from bot.runtime import Runtime
 from bot.services.circles import group_chats
 
@@ -56,36 +59,149 @@ async def relay(
     person: Member,
     event: MessageEvent,
 ) -> None:
-    """A person's message in a bridged chat, copied to the circle's other group chats.
+    """A person's message in a bridged chat, copied to the circle's other group chats, as
+    an answer to the copy of what it answers; an edit changes the copies.
 
-    Never relayed: commands to the bot (its answers stay in the chat too), edits (not
-    yet), empty messages, and people on the ignore list (other bridges: no loops). The
-    bot's own messages never arrive as events."""
-    circle = chat.circle
-    if circle is None or circle.bridged_since is None or chat.kind != ChatKind.GROUP:
+    Never relayed: commands to the bot (its answers stay in the chat too), empty messages,
+    and people on the ignore list (other bridges: no loops). The bot's own messages never
+    arrive as events."""
+    text = event.formatted or RichText.of(event.text)
+    if (
+        event.message_id is None
+        or not text.plain.strip()
+        or event.text.lstrip().startswith("/")
+        or f"{event.sender.platform}:{event.sender.user_id}" in runtime.settings.bridge.ignore
+    ):
         return
-    text = event.text.strip()
-    if not text or text.startswith("/") or event.edited or event.message_id is None:
+    source = (chat.id, event.message_id)
+    if event.edited:
+        for other, copy_id in await _copies(session, *source):
+            message = say.copy(_t(runtime, other), person, text)
+            await _queue(session, runtime, other, message, source, Relay.EDIT, replaces_row=copy_id)
         return
-    if f"{event.sender.platform}:{event.sender.user_id}" in runtime.settings.bridge.ignore:
+    chats = await _bridged_chats(session, chat)
+    if not chats:
         return
-    chats = await group_chats(session, circle.id)
     await _tell_untold(session, runtime, chats)  # a chat that joined the circle since
-    now = runtime.clock.now()
+    answered, answered_copies = None, {}
+    if event.reply_to is not None:
+        answered = await _original(session, chat.id, event.reply_to)
+        answered_copies = {other.id: row for other, row in await _copies(session, *answered)}
     for other in chats:
         if other.id == chat.id:
             continue
-        copy_id = await runtime.outbox.queue(
-            session, other, say.copy(_t(runtime, other), person, text)
+        message = say.copy(_t(runtime, other), person, text)
+        if answered is not None and answered[0] == other.id:
+            message = replace(message, reply_to=answered[1])  # to the original itself
+        reply_to_row = answered_copies.get(other.id)
+        await _queue(
+            session, runtime, other, message, source, Relay.COPY, reply_to_row=reply_to_row
         )
-        session.add(
-            RelayedMessage(
-                source_channel_id=chat.id,
-                source_message_id=event.message_id,
-                copy_id=copy_id,
-                created_at=now,
+
+
+async def withdraw(session: AsyncSession, runtime: Runtime, chat: Channel, message_id: str) -> None:
+    """A person withdrew a message (a Matrix redaction): its copies go too, even if the
+    bridge is off by now."""
+    for other, copy_id in await _copies(session, chat.id, message_id):
+        deletion = OutgoingMessage(RichText())  # the copy's platform id is known when sent
+        source = (chat.id, message_id)
+        await _queue(
+            session, runtime, other, deletion, source, Relay.DELETION, replaces_row=copy_id
+        )
+
+
+async def tell_undelivered(session: AsyncSession, runtime: Runtime, row_id: int) -> None:
+    """An outbox row was given up: if it was a relayed copy (or a change to one), the chat
+    its original is in hears so, in answer to it."""
+    found = (
+        await session.execute(
+            select(RelayedMessage, OutboxMessage.channel_id)
+            .join(OutboxMessage, OutboxMessage.id == RelayedMessage.copy_id)
+            .where(RelayedMessage.copy_id == row_id)
+        )
+    ).first()
+    if found is None:
+        return
+    relayed, target_id = found
+    source, target = (
+        await session.get(Channel, relayed.source_channel_id),
+        await session.get(Channel, target_id),
+    )
+    if source is None or target is None:
+        return
+    note = say.undelivered(_t(runtime, source), relayed.kind, target)
+    await runtime.outbox.queue(session, source, replace(note, reply_to=relayed.source_message_id))
+
+
+async def _bridged_chats(session: AsyncSession, chat: Channel) -> list[Channel]:
+    """The group chats of the chat's circle, if its bridge is on."""
+    circle = chat.circle
+    if circle is None or circle.bridged_since is None or chat.kind != ChatKind.GROUP:
+        return []
+    return await group_chats(session, circle.id)
+
+
+async def _queue(
+    session: AsyncSession,
+    runtime: Runtime,
+    target: Channel,
+    message: OutgoingMessage,
+    source: tuple[int, str],
+    kind: Relay,
+    *,
+    reply_to_row: int | None = None,
+    replaces_row: int | None = None,
+) -> None:
+    """A copy (or a change to one) for `target`, and its place in the message map."""
+    copy_id = await runtime.outbox.queue(
+        session, target, message, reply_to_row=reply_to_row, replaces_row=replaces_row
+    )
+    session.add(
+        RelayedMessage(
+            source_channel_id=source[0],
+            source_message_id=source[1],
+            copy_id=copy_id,
+            kind=kind,
+            created_at=runtime.clock.now(),
+        )
+    )
+
+
+async def _copies(
+    session: AsyncSession, chat_id: int, message_id: str
+) -> list[tuple[Channel, int]]:
+    """The chats a message was relayed to, each with its copy's outbox row."""
+    await session.flush()  # copies queued in this unit of work count too
+    found = await session.execute(
+        select(Channel, RelayedMessage.copy_id)
+        .join(OutboxMessage, OutboxMessage.id == RelayedMessage.copy_id)
+        .join(Channel, Channel.id == OutboxMessage.channel_id)
+        .where(
+            RelayedMessage.source_channel_id == chat_id,
+            RelayedMessage.source_message_id == message_id,
+            RelayedMessage.kind == Relay.COPY,
+        )
+        .order_by(RelayedMessage.id)
+    )
+    return [(channel, copy_id) for channel, copy_id in found]
+
+
+async def _original(session: AsyncSession, chat_id: int, message_id: str) -> tuple[int, str]:
+    """The chat and id of the message `message_id` in `chat_id` copies, if it is one of the
+    bridge's copies; else that message itself."""
+    found = (
+        await session.execute(
+            select(RelayedMessage.source_channel_id, RelayedMessage.source_message_id)
+            .join(OutboxMessage, OutboxMessage.id == RelayedMessage.copy_id)
+            .where(
+                OutboxMessage.channel_id == chat_id,
+                OutboxMessage.platform_message_id == message_id,
+                RelayedMessage.kind == Relay.COPY,
             )
+            .limit(1)
         )
+    ).first()
+    return (found[0], found[1]) if found is not None else (chat_id, message_id)
 
 
 async def _tell_untold(session: AsyncSession, runtime: Runtime, chats: list[Channel]) -> None:

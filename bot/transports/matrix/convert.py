@@ -24,6 +24,8 @@ from bot.events import (
     Sender,
     Unreadable,
 )
+from bot.messages import RichText
+from bot.transports.html import from_html
 
 PLATFORM = "matrix"
 DIRECT = "direct:"  # a private chat's id: "direct:@anna:example.org"
@@ -132,6 +134,7 @@ def _message(
             sender=person,
             message_id=str(relation.get("event_id")),
             text=str(new.get("body", "")),
+            formatted=_formatted(new),
             edited=True,
             **common,
         )
@@ -150,10 +153,18 @@ def _message(
         sender=person,
         message_id=str(source.get("event_id")),
         text=with_mentioned_ids(text, formatted) if isinstance(formatted, str) else text,
+        formatted=_formatted(content) if body else None,
         reply_to=str(reply) if reply else None,
         reply_to_sender=sender(replied_to, None) if replied_to else None,
         **common,
     )
+
+
+def _formatted(content: dict[str, Any]) -> RichText | None:
+    markup = content.get("formatted_body")
+    if content.get("format") != "org.matrix.custom.html" or not isinstance(markup, str):
+        return None
+    return from_html(markup)
 
 
 def _replied_to(content: dict[str, Any], body: str) -> str | None:

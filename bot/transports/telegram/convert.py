@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
-from telegram import Chat, Message, Update, User
+from telegram import Chat, Message, MessageEntity, Update, User
 
 from bot.events import (
     ButtonEvent,
@@ -16,11 +17,18 @@ from bot.events import (
     MessageEvent,
     Sender,
 )
+from bot.messages import RichText, Span, Style
 
 PLATFORM = "telegram"
 MAX_DOWNLOAD = 20 * 1024 * 1024  # the largest file the Bot API lets a bot fetch
 _TELEGRAM = Sender(PLATFORM, "0", "Telegram")  # for service messages without a person
 TELEGRAM_SERVICE_ACCOUNT = 777000  # forwards a linked channel's posts into its group
+_STYLES = {
+    MessageEntity.BOLD: Style.BOLD,
+    MessageEntity.ITALIC: Style.ITALIC,
+    MessageEntity.CODE: Style.CODE,
+    MessageEntity.PRE: Style.CODE,
+}
 
 
 def chat_address(chat: Chat) -> ChatAddress:
@@ -121,6 +129,7 @@ def to_event(update: Update, receipt: int, bot_username: str) -> Event | None:
         sender=sender(message.from_user),
         message_id=str(message.message_id),
         text=text,
+        formatted=formatted(text, message.entities or message.caption_entities),
         reply_to=str(reply.message_id) if reply else None,
         reply_to_sender=_author(reply),
         bot_usernames=(bot_username,),
@@ -128,6 +137,32 @@ def to_event(update: Update, receipt: int, bot_username: str) -> Event | None:
         receipt=receipt,
         raw=update,
     )
+
+
+def formatted(text: str, entities: Sequence[MessageEntity]) -> RichText | None:
+    """The text with the styles both platforms have, if it has any. Telegram counts offsets
+    in UTF-16 code units; a style inside another one takes the outer one's place."""
+    styled = sorted((e for e in entities if e.type in _STYLES), key=lambda e: e.offset)
+    if not styled:
+        return None
+    encoded = text.encode("utf-16-le")
+
+    def piece(start: int, end: int) -> str:
+        return encoded[start * 2 : end * 2].decode("utf-16-le", errors="replace")
+
+    spans: list[Span] = []
+    position = 0
+    for entity in styled:
+        if entity.offset < position:
+            continue  # nested in the one before
+        end = entity.offset + entity.length
+        spans += [
+            Span(piece(position, entity.offset)),
+            Span(piece(entity.offset, end), _STYLES[entity.type]),
+        ]
+        position = end
+    spans.append(Span(piece(position, len(encoded) // 2)))
+    return RichText(tuple(span for span in spans if span.text))
 
 
 def _members_changed(
