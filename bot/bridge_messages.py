@@ -5,8 +5,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from bot.db.models import Channel, Member, Relay
+from bot.events import IncomingFile
 from bot.i18n import N_, Translator
-from bot.messages import OutgoingMessage, RichText, bold
+from bot.messages import Attachment, OutgoingMessage, RemoteFile, RichText, bold
 
 
 def chat_name(chat: Channel) -> str:
@@ -14,16 +15,38 @@ def chat_name(chat: Channel) -> str:
     return f"{chat.title or chat.chat_id} ({chat.platform.capitalize()})"
 
 
-def copy(t: Translator, person: Member, text: RichText) -> OutgoingMessage:
+def copy(
+    t: Translator,
+    person: Member,
+    text: RichText,
+    platform: str = "",
+    files: Sequence[IncomingFile] = (),
+) -> OutgoingMessage:
     """A person's message in the other chats: their name in bold, and their member number
-    so that two people of the same name are told apart."""
+    so that two people of the same name are told apart. `files` were sent on `platform`:
+    those too large to fetch are named instead."""
+    too_large = [file.filename for file in files if file.data is None and file.ref is None]
+    if too_large:
+        note = t(N_("({files}: too large for me to pass on, at most 20 MB)"),
+                 files=t.listing(too_large))  # fmt: skip
+        text = text + ("\n" if text.plain else "") + note
     return OutgoingMessage(
         RichText.format(
             t(N_("{name} #{number}: {text}")),
             name=bold(person.display_name),
             number=str(person.id),
             text=text,
-        )
+        ),
+        attachments=tuple(
+            Attachment(file.filename, file.mime_type, file.data)
+            for file in files
+            if file.data is not None
+        ),
+        remote_files=tuple(
+            RemoteFile(platform, file.ref, file.filename, file.mime_type)
+            for file in files
+            if file.data is None and file.ref is not None
+        ),
     )
 
 

@@ -40,8 +40,10 @@ class Sender:
 class IncomingFile:
     filename: str
     mime_type: str
-    # None: larger than the platform lets a bot fetch (Telegram: 20 MB).
+    # None: not fetched (see `ref`), or larger than the bot fetches (20 MB).
     data: bytes | None
+    # Where the platform keeps a file that was not fetched, for its transport's fetch().
+    ref: str | None = None
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

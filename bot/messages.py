@@ -85,10 +85,22 @@ class Attachment:
 
 
 @dataclass(frozen=True, slots=True)
+class RemoteFile:
+    """A file still on the platform it was sent on (a relayed photo, say): fetched by that
+    platform's transport only when the message is sent, so it is never kept here."""
+
+    platform: str
+    ref: str
+    filename: str
+    mime_type: str
+
+
+@dataclass(frozen=True, slots=True)
 class OutgoingMessage:
     text: RichText
     buttons: tuple[tuple[Button, ...], ...] = ()
     attachments: tuple[Attachment, ...] = ()
+    remote_files: tuple[RemoteFile, ...] = ()  # sent after the attachments
     reply_to: str | None = None  # the platform's id of the message this answers
     # The platform's id of a message the bot sent that this one takes the place of: its
     # text and buttons change (a live tally); with no text and no buttons it is deleted.
@@ -120,6 +132,9 @@ class OutgoingMessage:
                 ]
                 for n, a in enumerate(self.attachments)
             ],
+            "remote_files": [
+                [f.platform, f.ref, f.filename, f.mime_type] for f in self.remote_files
+            ],
             "reply_to": self.reply_to,
             "replaces": self.replaces,
         }
@@ -136,6 +151,7 @@ class OutgoingMessage:
                 Attachment(name, mime, _data(blob, first_data))
                 for name, mime, blob in data["attachments"]
             ),
+            remote_files=tuple(RemoteFile(*fields) for fields in data.get("remote_files", ())),
             reply_to=data["reply_to"],
             replaces=data.get("replaces"),  # absent in rows queued before edits existed
         )

@@ -41,7 +41,7 @@ from bot.clock import Clock
 from bot.db.models import Channel, Identity, Member, OutboxFile, OutboxMessage
 from bot.events import ChatAddress, ChatKind
 from bot.i18n import Catalogs, Translator
-from bot.messages import OutgoingMessage
+from bot.messages import Attachment, OutgoingMessage
 from bot.transports import (
     ChatIdChanged,
     PermanentFailure,
@@ -462,6 +462,7 @@ class OutboxSender:
             return _Outcome.FAILED
         try:
             message = await _linked(connection, row.payload or {}, message)
+            message = await self._fetched(message)
             message_id = await self._send(connection, row, message)
         except RetryLater as error:
             until = self._clock.now() + timedelta(seconds=error.seconds)
@@ -484,6 +485,21 @@ class OutboxSender:
             for statement in _reopen(row.channel_id, self._clock.now()):
                 await connection.execute(statement)
         return _Outcome.SENT
+
+    async def _fetched(self, message: OutgoingMessage) -> OutgoingMessage:
+        """Its remote files fetched from the platform they are on, as attachments."""
+        if not message.remote_files:
+            return message
+        fetched = []
+        for remote in message.remote_files:
+            source = self._transports.get(remote.platform)
+            if source is None:
+                raise PermanentFailure(f"no {remote.platform} transport to fetch a file from")
+            data = await source.fetch(remote.ref)
+            fetched.append(Attachment(remote.filename, remote.mime_type, data))
+        return dataclasses.replace(
+            message, attachments=message.attachments + tuple(fetched), remote_files=()
+        )
 
     async def _send(
         self, connection: AsyncConnection, row: Row[Any], message: OutgoingMessage

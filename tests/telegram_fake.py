@@ -159,6 +159,18 @@ class FakeBotAPI:
         sizes = [_photo_size(thumb_id, 10), _photo_size(file_id, len(data))]
         return self._post(user, chat, photo=sizes, caption=caption)
 
+    def voice(self, user: dict[str, Any], chat: dict[str, Any], data: bytes) -> int:
+        file_id = f"voice{len(self.files)}"
+        self.files[file_id] = data
+        voice = {
+            "file_id": file_id,
+            "file_unique_id": f"u-{file_id}",
+            "duration": 2,
+            "mime_type": "audio/ogg",
+            "file_size": len(data),
+        }
+        return self._post(user, chat, voice=voice)
+
     def _post(self, user: dict[str, Any], chat: dict[str, Any], **content: Any) -> int:
         if not content.get("caption"):
             content.pop("caption", None)
@@ -194,19 +206,25 @@ class FakeBotAPI:
         )
         return {"id": new_id, "type": "supergroup", "title": group["title"]}
 
-    def edit(self, user: dict[str, Any], chat: dict[str, Any], message_id: int, text: str) -> None:
-        self._push(
-            {
-                "edited_message": {
-                    "message_id": message_id,
-                    "date": int(time.time()),
-                    "edit_date": int(time.time()),
-                    "chat": chat,
-                    "from": user,
-                    "text": text,
-                }
-            }
-        )
+    def edit(
+        self,
+        user: dict[str, Any],
+        chat: dict[str, Any],
+        message_id: int,
+        text: str,
+        caption_of: dict[str, Any] | None = None,
+    ) -> None:
+        """`user` changes their message's text, or the caption of its file `caption_of`
+        (such as {"document": {...}})."""
+        edited: dict[str, Any] = {
+            "message_id": message_id,
+            "date": int(time.time()),
+            "edit_date": int(time.time()),
+            "chat": chat,
+            "from": user,
+        }
+        edited |= {**caption_of, "caption": text} if caption_of else {"text": text}
+        self._push({"edited_message": edited})
 
     def tap(self, user: dict[str, Any], sent: Sent, data: str) -> None:
         chat = (
@@ -370,8 +388,18 @@ class FakeBotAPI:
         return self._record("sendMessage", params, text, shown=shown)
 
     async def _api_sendDocument(self, params: dict[str, Any]) -> web.Response:
-        name = getattr(params["document"], "filename", "file")
-        return self._record("sendDocument", params, params.get("caption", ""), document_name=name)
+        document = params["document"]
+        name = getattr(document, "filename", "file")
+        data = document.file.read() if hasattr(document, "file") else b""
+        caption = params.get("caption", "")
+        return self._record(
+            "sendDocument", params, caption, document_name=name, document_bytes=data
+        )
+
+    async def _api_sendVoice(self, params: dict[str, Any]) -> web.Response:
+        voice = params["voice"]
+        data = voice.file.read() if hasattr(voice, "file") else b""
+        return self._record("sendVoice", params, params.get("caption", ""), voice_bytes=data)
 
     async def _api_sendPhoto(self, params: dict[str, Any]) -> web.Response:
         if self.reject_photos:
@@ -381,7 +409,16 @@ class FakeBotAPI:
         return self._record("sendPhoto", params, params.get("caption", ""), photo_bytes=len(data))
 
     async def _api_editMessageText(self, params: dict[str, Any]) -> web.Response:
+        found = self._find(params)
+        if found is not None and found.method != "sendMessage":
+            return _error(400, "Bad Request: there is no text in the message to edit")
         return self._edit(params, params["text"])
+
+    async def _api_editMessageCaption(self, params: dict[str, Any]) -> web.Response:
+        found = self._find(params)
+        if found is not None and found.method == "sendMessage":
+            return _error(400, "Bad Request: there is no caption in the message to edit")
+        return self._edit(params, params.get("caption", ""))
 
     async def _api_editMessageReplyMarkup(self, params: dict[str, Any]) -> web.Response:
         return self._edit(params, None)
@@ -483,6 +520,9 @@ class FakeBotAPI:
         }
         if method == "sendDocument":
             message["document"] = {"file_id": f"f{message_id}", "file_unique_id": f"u{message_id}"}
+        elif method == "sendVoice":
+            voice = {"file_id": f"f{message_id}", "file_unique_id": f"u{message_id}", "duration": 1}
+            message["voice"] = voice
         elif method == "sendPhoto":
             message["photo"] = [_photo_size(f"f{message_id}", 1)]
         else:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 from bot.config import BridgeSettings, Settings
+from bot.events import IncomingFile
 from handlers import capabilities
 from tests.helpers import Chat
 
@@ -72,3 +73,14 @@ async def test_bad_bridge_input_is_explained_and_changes_nothing(chat: Chat) -> 
     assert "im Gruppenchat eines Gremiums" in await chat.ask("anna", None, "/bridge on")
     after = {k: v for k, v in (await chat.rows()).items() if k not in ("outbox", "inbox")}
     assert after == before
+
+
+async def test_files_are_relayed_and_those_too_large_are_named(chat: Chat) -> None:
+    await _bridged(chat)
+    chat.said()
+    agenda = IncomingFile("Tagesordnung.pdf", "application/pdf", b"%PDF agenda")
+    relayed = await chat.send_and_read("ben", "plenum", "", agenda)
+    assert "#ag" in relayed and "<file: Tagesordnung.pdf, 11 bytes>" in relayed
+    film = IncomingFile("Film.mov", "video/quicktime", None)  # not fetched: too large
+    relayed = await chat.send_and_read("ben", "plenum", "Seht mal", film)
+    assert "Seht mal\n  (Film.mov: zu groß zum Weiterleiten, höchstens 20 MB)" in relayed

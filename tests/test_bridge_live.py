@@ -4,6 +4,7 @@ Matrix room (matrix-nio against the real Synapse), run by one bot."""
 from __future__ import annotations
 
 import asyncio
+import io
 import re
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, replace
@@ -11,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from nio import MemoryDownloadResponse, UploadResponse
 
 from bot.app import Core, open_core
 from bot.clock import SystemClock
@@ -210,3 +212,74 @@ async def _until(condition: Callable[[], bool], timeout: float = 20) -> None:
     while not condition():
         assert asyncio.get_running_loop().time() < deadline, "never happened"
         await asyncio.sleep(0.02)
+
+
+async def test_files_go_across_fetched_only_to_be_sent(bridged: Bridged) -> None:
+    fake, anna, room = bridged.fake, bridged.anna, bridged.room
+    picture = b"\xff\xd8\xff\xe0 a photo" * 50
+    photo = fake.photo(bridged.ben, bridged.group, picture, caption="Vom Fest")
+    text, image = await anna.receive(room, count=2)
+    assert text["content"]["body"].endswith(": Vom Fest")
+    assert image["content"]["msgtype"] == "m.image"
+    assert await _download(anna, image["content"]["url"]) == picture
+    sizes = {"photo": [{"file_id": "p", "file_unique_id": "u", "width": 1, "height": 1}]}
+    fake.edit(bridged.ben, bridged.group, photo, "Vom Sommerfest", caption_of=sizes)
+    (edit,) = await anna.receive(room)  # the text changes, the picture stays
+    assert edit["content"]["m.relates_to"]["event_id"] == text["event_id"]
+    assert edit["content"]["m.new_content"]["body"].endswith(": Vom Sommerfest")
+
+    fake.voice(bridged.ben, bridged.group, b"OggS voice")
+    _, voice = await anna.receive(room, count=2)
+    assert voice["content"]["msgtype"] == "m.audio"
+    assert await _download(anna, voice["content"]["url"]) == b"OggS voice"
+
+    too_large = b"x" * (20 * 1024 * 1024 + 1)
+    fake.document(bridged.ben, bridged.group, "Film.mov", too_large, mime_type="video/quicktime")
+    (named,) = await anna.receive(room)
+    assert "(Film.mov: zu groß zum Weiterleiten, höchstens 20 MB)" in named["content"]["body"]
+
+    pdf = b"%PDF-1.4 Einladung"
+    uploaded, _ = await anna.client.upload(
+        io.BytesIO(pdf), content_type="application/pdf", filename="Einladung.pdf", filesize=len(pdf)
+    )
+    assert isinstance(uploaded, UploadResponse)
+    content = {"msgtype": "m.file", "body": "Einladung.pdf", "url": uploaded.content_uri}
+    content["info"] = {"mimetype": "application/pdf", "size": len(pdf)}
+    count = len(fake.sent)
+    await anna.send(room, content)
+    await fake.wait_sent(count + 1)
+    sent = fake.sent[-1]
+    assert sent.method == "sendDocument" and sent.params["document_bytes"] == pdf
+    assert sent.params["document_name"] == "Einladung.pdf"
+    assert re.fullmatch(r"<b>anna-\w+</b> #\d+: ", sent.text), sent.text  # the caption
+
+    # A caption changed in Matrix changes the caption in Telegram.
+    picture_content = {
+        "msgtype": "m.image",
+        "body": "Bühne",
+        "filename": "b.jpg",
+        "url": uploaded.content_uri,
+    }
+    picture_content["info"] = {"mimetype": "image/jpeg", "size": len(pdf)}
+    original, captioned = await bridged.from_matrix(picture_content)
+    assert captioned.method == "sendPhoto" and captioned.text.endswith(": Bühne")
+    new = {
+        "msgtype": "m.image",
+        "body": "Die Bühne",
+        "filename": "b.jpg",
+        "url": uploaded.content_uri,
+    }
+    relation = {"rel_type": "m.replace", "event_id": original}
+    edits = len(fake.edits)
+    await anna.send(
+        room, {**new, "body": "* Die Bühne", "m.new_content": new, "m.relates_to": relation}
+    )
+    await _until(lambda: len(fake.edits) > edits)
+    assert fake.edits[-1].message_id == captioned.message_id
+    assert fake.edits[-1].text.endswith(": Die Bühne")
+
+
+async def _download(person: Person, url: str) -> bytes:
+    found = await person.client.download(url)
+    assert isinstance(found, MemoryDownloadResponse), found
+    return found.body

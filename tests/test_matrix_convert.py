@@ -256,3 +256,13 @@ def test_formatted_html_becomes_spans_without_the_quoted_reply() -> None:
     unstyled = {**content, "formatted_body": "<p>nur Text</p>"}
     event = to_event(recorded({"type": "m.room.message", "content": unstyled}), 1, BOT)
     assert isinstance(event, MessageEvent) and event.formatted is None
+
+
+def test_a_sticker_is_a_message_with_its_picture() -> None:
+    content = {"body": "thumbs up", "url": "mxc://example.org/s", "info": {"mimetype": "image/png"}}
+    payload = recorded({"type": "m.sticker", "content": content})
+    event = to_event(payload, 1, BOT)
+    assert isinstance(event, MessageEvent) and event.text == ""
+    found = attached_file(payload)
+    assert found is not None and found.url == "mxc://example.org/s"
+    assert (found.filename, found.mime_type) == ("sticker", "image/png")

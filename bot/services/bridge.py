@@ -62,13 +62,14 @@ async def relay(
     """A person's message in a bridged chat, copied to the circle's other group chats, as
     an answer to the copy of what it answers; an edit changes the copies.
 
+    Files go as references to where they were sent, fetched only to be sent on.
     Never relayed: commands to the bot (its answers stay in the chat too), empty messages,
     and people on the ignore list (other bridges: no loops). The bot's own messages never
     arrive as events."""
     text = event.formatted or RichText.of(event.text)
     if (
         event.message_id is None
-        or not text.plain.strip()
+        or not (text.plain.strip() or event.files)
         or event.text.lstrip().startswith("/")
         or f"{event.sender.platform}:{event.sender.user_id}" in runtime.settings.bridge.ignore
     ):
@@ -90,7 +91,7 @@ async def relay(
     for other in chats:
         if other.id == chat.id:
             continue
-        message = say.copy(_t(runtime, other), person, text)
+        message = say.copy(_t(runtime, other), person, text, event.chat.platform, event.files)
         if answered is not None and answered[0] == other.id:
             message = replace(message, reply_to=answered[1])  # to the original itself
         reply_to_row = answered_copies.get(other.id)

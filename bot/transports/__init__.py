@@ -81,6 +81,11 @@ class Transport(Protocol):
         `message.is_deletion`."""
         ...
 
+    async def fetch(self, ref: str) -> bytes:
+        """The data of a file people sent, by the `ref` of its IncomingFile; PermanentFailure
+        if it is gone."""
+        ...
+
     def private_link(self) -> str | None:
         """A link that opens a private chat with the bot, if the platform has one."""
         ...

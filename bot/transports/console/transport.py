@@ -14,7 +14,7 @@ from bot.clock import Clock
 from bot.events import ButtonEvent, ChatAddress, ChatKind, IncomingFile, MessageEvent, Sender
 from bot.inbox import TransportStore
 from bot.messages import Button, OutgoingMessage
-from bot.transports import EventHandler, Progress
+from bot.transports import EventHandler, PermanentFailure, Progress
 
 PLATFORM = "console"
 BOT_NAME = "netzwerkbot"
@@ -67,6 +67,9 @@ class ConsoleTransport:
         buttons = tuple(button for row in message.buttons for button in row)
         if buttons:
             self._with_buttons.append(_Sent(chat.chat_id, message_id, buttons))
+
+    async def fetch(self, ref: str) -> bytes:
+        raise PermanentFailure("files typed at the console come with their data")
 
     def render(self, chat: ChatAddress, message: OutgoingMessage, note: str = "") -> str:
         lines = message.text.plain.split("\n")

@@ -60,6 +60,9 @@ class EmailTransport:
     async def replace(self, chat: ChatAddress, message_id: str, message: OutgoingMessage) -> None:
         raise PermanentFailure("a sent email cannot be changed or deleted")
 
+    async def fetch(self, ref: str) -> bytes:
+        raise PermanentFailure("email brings no files in")
+
     async def send(
         self, chat: ChatAddress, message: OutgoingMessage, progress: Progress
     ) -> str | None:

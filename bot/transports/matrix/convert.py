@@ -99,6 +99,10 @@ def to_event(payload: dict[str, Any], receipt: int, own_user_id: str) -> Event |
     common: dict[str, Any] = {"chat": chat, "receipt": receipt, "raw": source}
     if kind == "m.room.message":
         return _message(content, source, person, common, own_user_id)
+    if kind == "m.sticker":  # a picture; its body only describes it
+        return MessageEvent(
+            sender=person, message_id=str(source.get("event_id")), text="", **common
+        )
     if kind in POLL_RESPONSES:
         return _poll_answer(kind, content, person, common)
     if kind == "m.room.member":
@@ -193,8 +197,9 @@ def with_mentioned_ids(text: str, formatted: str) -> str:
 
 
 def attached_file(payload: dict[str, Any]) -> FileRef | None:
-    content = (payload.get("event") or {}).get("content") or {}
-    if content.get("msgtype") not in FILE_MESSAGES:
+    source = payload.get("event") or {}
+    content = source.get("content") or {}
+    if content.get("msgtype") not in FILE_MESSAGES and source.get("type") != "m.sticker":
         return None
     encrypted: dict[str, Any] | None = content.get("file")
     if not isinstance(encrypted, dict):
@@ -207,6 +212,8 @@ def attached_file(payload: dict[str, Any]) -> FileRef | None:
         info = {}
     size = info.get("size")
     filename = content.get("filename") or content.get("body") or "file"
+    if source.get("type") == "m.sticker":
+        filename = "sticker"
     return FileRef(
         url=url,
         filename=str(filename)[:255],

@@ -55,7 +55,8 @@ def edit(event_id: str, text: RichText) -> dict[str, Any]:
 
 
 def file(filename: str, mime_type: str, size: int, url: str) -> dict[str, Any]:
-    kind = "m.image" if mime_type.startswith("image/") else "m.file"
+    kinds = {"image": "m.image", "audio": "m.audio", "video": "m.video"}
+    kind = kinds.get(mime_type.partition("/")[0], "m.file")
     return {
         "msgtype": kind,
         "body": filename,

@@ -23,6 +23,7 @@ import aiohttp
 from nio import (
     AsyncClient,
     AsyncClientConfig,
+    DownloadError,
     EncryptionError,
     ErrorResponse,
     InviteInfo,
@@ -363,9 +364,15 @@ class MatrixTransport:
         if choice is not None:
             event = await self._as_vote(event, payload["room_id"], *choice) or event
         file = attached_file(payload)
-        if file is not None and isinstance(event, MessageEvent) and event.awaits_answer:
-            # Fetched for the bot's own use only, not for every picture in a group.
-            event = replace(event, files=(await self._fetch(file),))
+        if file is not None and isinstance(event, MessageEvent):
+            if event.awaits_answer:
+                event = replace(event, files=(await self._fetch(file),))
+            else:  # a picture in a group: fetched only if the bridge passes it on
+                fetchable = (file.size or 0) <= MAX_DOWNLOAD
+                ref = json.dumps([file.url, file.encryption]) if fetchable else None
+                event = replace(
+                    event, files=(IncomingFile(file.filename, file.mime_type, None, ref),)
+                )
         # A broken session makes every message unreadable: say so once, not each time.
         who = (event.chat.chat_id, event.sender.user_id)
         if not isinstance(event, Unreadable):
@@ -394,6 +401,19 @@ class MatrixTransport:
             elif len(found.body) <= MAX_DOWNLOAD:
                 data = found.body if file.encryption is None else _decrypted(found.body, file)
         return IncomingFile(file.filename, file.mime_type, data)
+
+    async def fetch(self, ref: str) -> bytes:
+        url, encryption = json.loads(ref)
+        file = FileRef(url, "", "", None, encryption)
+        found = await asyncio.wait_for(self.client.download(url), DOWNLOAD_TIMEOUT)
+        if isinstance(found, DownloadError) and found.status_code in ("M_NOT_FOUND", "M_TOO_LARGE"):
+            raise PermanentFailure(f"cannot fetch the file: {found.message}")
+        if not isinstance(found, MemoryDownloadResponse):
+            raise ConnectionError(f"fetching a file failed: {found}")  # tried again later
+        data = found.body if encryption is None else _decrypted(found.body, file)
+        if data is None:
+            raise PermanentFailure("the file does not match its hash")
+        return data
 
     async def _remember_direct(self, user_id: str, room_id: str) -> None:
         """The room a person uses as their private chat with the bot (the newest one)."""
@@ -452,7 +472,7 @@ class MatrixTransport:
         self, chat: ChatAddress, message: OutgoingMessage, progress: Progress
     ) -> str | None:
         room_id = await self._room(chat)
-        event_id: str | None = None
+        first_id: str | None = None  # unknown if an earlier attempt sent it
         for index, part in enumerate(self._parts(message)):
             if index < progress.parts_done:
                 continue  # delivered by an earlier attempt
@@ -464,8 +484,11 @@ class MatrixTransport:
             # access token, and so the device, stays the same.
             txn = f"{self._txn_prefix}.{progress.key}.{index}" if progress.key else None
             event_id = await self._send_event(room_id, kind, content, txn)
+            first_id = first_id or event_id
             progress.parts_done = index + 1
-        return event_id
+        # The first part stands for the message: its text, which an edit changes (a
+        # relayed photo's caption, say), and the start, which a reply points at.
+        return first_id
 
     async def replace(self, chat: ChatAddress, message_id: str, message: OutgoingMessage) -> None:
         room_id = await self._room(chat)

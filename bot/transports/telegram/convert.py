@@ -68,21 +68,34 @@ class FileRef:
 
 
 def attached_files(update: Update) -> list[FileRef]:
-    message = update.message
+    message = update.message or update.edited_message
     if message is None:
         return []
-    if document := message.document:
-        return [
-            FileRef(
-                document.file_id,
-                document.file_name or "file",
-                document.mime_type or "application/octet-stream",
-                document.file_size,
-            )
-        ]
     if message.photo:
         largest = message.photo[-1]  # Telegram lists the sizes smallest first
         return [FileRef(largest.file_id, "photo.jpg", "image/jpeg", largest.file_size)]
+    if sticker := message.sticker:
+        name, mime = (
+            ("sticker.tgs", "application/x-tgsticker")
+            if sticker.is_animated
+            else ("sticker.webm", "video/webm")
+            if sticker.is_video
+            else ("sticker.webp", "image/webp")
+        )
+        return [FileRef(sticker.file_id, name, mime, sticker.file_size)]
+    # Documents, voice messages, audio, video, GIFs (animations) and round videos.
+    for found, name, mime in (
+        (message.document, "file", "application/octet-stream"),
+        (message.voice, "voice.ogg", "audio/ogg"),
+        (message.audio, "audio.mp3", "audio/mpeg"),
+        (message.animation, "animation.mp4", "video/mp4"),
+        (message.video, "video.mp4", "video/mp4"),
+        (message.video_note, "video.mp4", "video/mp4"),
+    ):
+        if found is not None:
+            filename = getattr(found, "file_name", None) or name
+            mime_type = getattr(found, "mime_type", None) or mime
+            return [FileRef(found.file_id, filename, mime_type, found.file_size)]
     return []
 
 

@@ -90,17 +90,7 @@ class Sending:
             self._limits.sent(chat_id, group)
             markup = _keyboard(message)
             if message.text.plain:
-                # A live tally fits in one message; more than that is cut at the first part.
-                text = to_html(split(message.text)[0])
-                await call(
-                    self.bot.edit_message_text(
-                        text,
-                        chat_id,
-                        int(message_id),
-                        parse_mode=ParseMode.HTML,
-                        reply_markup=markup,
-                    )
-                )
+                await self._edit_text(chat_id, int(message_id), message.text, markup)
             else:  # the same text, other buttons
                 await call(
                     self.bot.edit_message_reply_markup(
@@ -112,6 +102,28 @@ class Sending:
                 raise  # an edit that changes nothing is done already
         except Forbidden:
             raise PermanentFailure("the bot can no longer write in this chat") from None
+
+    async def _edit_text(
+        self, chat_id: int, message_id: int, text: RichText, markup: InlineKeyboardMarkup | None
+    ) -> None:
+        """A live tally fits in one message; more than that is cut at the first part. A file
+        with its text as the caption (a relayed photo, say) has its caption changed."""
+        try:
+            html = to_html(split(text)[0])
+            await call(
+                self.bot.edit_message_text(
+                    html, chat_id, message_id, parse_mode=ParseMode.HTML, reply_markup=markup
+                )
+            )
+        except PermanentFailure as failure:
+            if "no text in the message" not in str(failure):
+                raise
+            caption = to_html(split(text, MAX_CAPTION)[0])
+            await call(
+                self.bot.edit_message_caption(
+                    chat_id, message_id, caption=caption, parse_mode=ParseMode.HTML
+                )
+            )
 
     def _parts(self, chat_id: int, message: OutgoingMessage) -> list[Part]:
         """The Telegram messages that make up `message`, in order, each still to be sent."""
@@ -151,10 +163,15 @@ class Sending:
         caption: RichText,
         reply: ReplyParameters | None,
     ) -> Message:
-        """Pictures as photos (shown in the chat), anything else as a document."""
+        """Pictures as photos (shown in the chat), voice messages as voice, anything else as
+        a document."""
         file = InputFile(attachment.data, filename=attachment.filename)
         text = to_html(caption) if caption.plain else None
         mode = ParseMode.HTML if caption.plain else None
+        if attachment.mime_type == "audio/ogg":  # Opus, as Telegram records voice
+            return await self.bot.send_voice(
+                chat_id, file, caption=text, parse_mode=mode, reply_parameters=reply
+            )
         if attachment.mime_type in PHOTO_TYPES and len(attachment.data) <= MAX_PHOTO:
             try:
                 return await self.bot.send_photo(

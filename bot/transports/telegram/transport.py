@@ -25,7 +25,7 @@ from bot.config import TelegramSettings
 from bot.events import ButtonEvent, ChatAddress, Event, IncomingFile, MessageEvent
 from bot.inbox import TransportStore
 from bot.messages import OutgoingMessage
-from bot.transports import EventHandler, Progress, StartupError
+from bot.transports import EventHandler, PermanentFailure, Progress, StartupError
 from bot.transports.receiving import InboxLoop, stop_loop, until_stopped
 from bot.transports.telegram.convert import (
     MAX_DOWNLOAD,
@@ -200,9 +200,11 @@ class TelegramTransport:
                 await update.callback_query.answer()
         event = to_event(update, receipt, self._username)
         files = attached_files(update)
-        if files and isinstance(event, MessageEvent) and event.awaits_answer:
-            # Fetched for the bot's own use only, not for every picture in a group.
-            event = replace(event, files=tuple([await self._fetch(f) for f in files]))
+        if files and isinstance(event, MessageEvent):
+            if event.awaits_answer:
+                event = replace(event, files=tuple([await self._fetch(f) for f in files]))
+            else:  # a picture in a group: fetched only if the bridge passes it on
+                event = replace(event, files=tuple(_unfetched(f) for f in files))
         return event
 
     async def _fetch(self, file: FileRef) -> IncomingFile:
@@ -215,6 +217,13 @@ class TelegramTransport:
             except BadRequest as error:
                 log.info("telegram: a file could not be fetched: %s", error.message)
         return IncomingFile(file.filename, file.mime_type, data)
+
+    async def fetch(self, ref: str) -> bytes:
+        try:
+            found = await self.bot.get_file(ref)
+            return bytes(await found.download_as_bytearray())
+        except BadRequest as error:
+            raise PermanentFailure(f"cannot fetch the file: {error.message}") from None
 
     async def _handle(self, on_event: EventHandler, event: Event) -> None:
         """on_event(event); if a person waits for the answer a while, show them "typing…"."""
@@ -261,3 +270,9 @@ class TelegramTransport:
 
     async def replace(self, chat: ChatAddress, message_id: str, message: OutgoingMessage) -> None:
         await self.sending.replace(chat, message_id, message)
+
+
+def _unfetched(file: FileRef) -> IncomingFile:
+    """A file to fetch when it is needed; none (no ref) if it is too large to fetch."""
+    fetchable = (file.size or 0) <= MAX_DOWNLOAD
+    return IncomingFile(file.filename, file.mime_type, None, file.file_id if fetchable else None)
