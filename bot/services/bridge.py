@@ -60,7 +60,8 @@ async def relay(
     event: MessageEvent,
 ) -> None:
     """A person's message in a bridged chat, copied to the circle's other group chats, as
-    an answer to the copy of what it answers; an edit changes the copies.
+    an answer to the copy of what it answers; an edit changes the copies (even once the
+    bridge is off).
 
     Files go as references to where they were sent, fetched only to be sent on.
     Never relayed: commands to the bot (its answers stay in the chat too), empty messages,
@@ -103,9 +104,9 @@ async def relay(
 async def withdraw(session: AsyncSession, runtime: Runtime, chat: Channel, message_id: str) -> None:
     """A person withdrew a message (a Matrix redaction): its copies go too, even if the
     bridge is off by now."""
-    for other, copy_id in await _copies(session, chat.id, message_id):
-        deletion = OutgoingMessage(RichText())  # the copy's platform id is known when sent
-        source = (chat.id, message_id)
+    source = (chat.id, message_id)
+    deletion = OutgoingMessage(RichText())  # which message: the copy's id, once it is sent
+    for other, copy_id in await _copies(session, *source):
         await _queue(
             session, runtime, other, deletion, source, Relay.DELETION, replaces_row=copy_id
         )
