@@ -190,7 +190,8 @@ async def test_files_sent_to_the_bot_are_fetched_and_others_are_left_alone(
         "application/pdf",
         minutes,  # decrypted
     )
-    assert chat.files == ()  # not fetched: not meant for the bot
+    (unfetched,) = chat.files  # not meant for the bot: a reference, for the bridge
+    assert unfetched.data is None and unfetched.ref
     assert large.files[0].data is None
 
 
