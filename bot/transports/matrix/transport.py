@@ -368,8 +368,7 @@ class MatrixTransport:
             if event.awaits_answer:
                 event = replace(event, files=(await self._fetch(file),))
             else:  # a picture in a group: fetched only if the bridge passes it on
-                fetchable = (file.size or 0) <= MAX_DOWNLOAD
-                ref = json.dumps([file.url, file.encryption]) if fetchable else None
+                ref = _ref(file) if (file.size or 0) <= MAX_DOWNLOAD else None
                 event = replace(
                     event, files=(IncomingFile(file.filename, file.mime_type, None, ref),)
                 )
@@ -395,14 +394,16 @@ class MatrixTransport:
         large or the homeserver will not give it."""
         data: bytes | None = None
         if (file.size or 0) <= MAX_DOWNLOAD:
-            found = await asyncio.wait_for(self.client.download(file.url), DOWNLOAD_TIMEOUT)
-            if not isinstance(found, MemoryDownloadResponse):
-                log.info("matrix: a file could not be fetched: %s", found)
-            elif len(found.body) <= MAX_DOWNLOAD:
-                data = found.body if file.encryption is None else _decrypted(found.body, file)
+            try:
+                data = await self.fetch(_ref(file))
+            except (PermanentFailure, ConnectionError) as error:
+                log.info("matrix: %s", error)
+            if data is not None and len(data) > MAX_DOWNLOAD:
+                data = None  # its size was not given
         return IncomingFile(file.filename, file.mime_type, data)
 
     async def fetch(self, ref: str) -> bytes:
+        """`ref`: the file's mxc URL and, in an encrypted room, its key (`_ref`)."""
         url, encryption = json.loads(ref)
         file = FileRef(url, "", "", None, encryption)
         found = await asyncio.wait_for(self.client.download(url), DOWNLOAD_TIMEOUT)
@@ -590,6 +591,10 @@ def _decrypted(ciphertext: bytes, file: FileRef) -> bytes | None:
     except (EncryptionError, KeyError, TypeError, ValueError) as error:
         log.info("matrix: a file could not be decrypted: %s", error)
         return None
+
+
+def _ref(file: FileRef) -> str:
+    return json.dumps([file.url, file.encryption])
 
 
 def _recorded(room_id: str, room: MatrixRoom | None, source: dict[str, Any]) -> dict[str, Any]:

@@ -68,7 +68,7 @@ class FileRef:
 
 
 def attached_files(update: Update) -> list[FileRef]:
-    message = update.message or update.edited_message
+    message = update.message
     if message is None:
         return []
     if message.photo:

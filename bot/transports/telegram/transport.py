@@ -212,10 +212,9 @@ class TelegramTransport:
         data: bytes | None = None
         if (file.size or 0) <= MAX_DOWNLOAD:
             try:
-                found = await self.bot.get_file(file.file_id)
-                data = bytes(await found.download_as_bytearray())
-            except BadRequest as error:
-                log.info("telegram: a file could not be fetched: %s", error.message)
+                data = await self.fetch(file.file_id)
+            except PermanentFailure as error:
+                log.info("telegram: %s", error)
         return IncomingFile(file.filename, file.mime_type, data)
 
     async def fetch(self, ref: str) -> bytes:
