@@ -66,6 +66,13 @@ class RichText:
     def plain(self) -> str:
         return "".join(span.text for span in self.spans)
 
+    def to_json(self) -> list[list[str]]:
+        return [[span.text, span.style.value] for span in self.spans]
+
+    @classmethod
+    def from_json(cls, data: list[list[str]]) -> RichText:
+        return cls(tuple(Span(text, Style(style)) for text, style in data))
+
 
 @dataclass(frozen=True, slots=True)
 class Button:
@@ -122,7 +129,7 @@ class OutgoingMessage:
         """With `first_data_elsewhere`, the first attachment's data is left out (None):
         the outbox keeps it once for all the rows that send it."""
         return {
-            "text": [[span.text, span.style.value] for span in self.text.spans],
+            "text": self.text.to_json(),
             "buttons": [[[b.label, b.data] for b in row] for row in self.buttons],
             "attachments": [
                 [
@@ -143,7 +150,7 @@ class OutgoingMessage:
     def from_json(cls, data: dict[str, Any], first_data: bytes | None = None) -> OutgoingMessage:
         """`first_data`: the first attachment's data, if to_json left it out."""
         return cls(
-            text=RichText(tuple(Span(text, Style(style)) for text, style in data["text"])),
+            text=RichText.from_json(data["text"]),
             buttons=tuple(
                 tuple(Button(label, value) for label, value in row) for row in data["buttons"]
             ),

@@ -11,6 +11,7 @@ import dataclasses
 import logging
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from contextlib import suppress
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import Enum
 from functools import cache
@@ -41,7 +42,7 @@ from bot.clock import Clock
 from bot.db.models import Channel, Identity, Member, OutboxFile, OutboxMessage
 from bot.events import ChatAddress, ChatKind
 from bot.i18n import Catalogs, Translator
-from bot.messages import Attachment, OutgoingMessage
+from bot.messages import Attachment, OutgoingMessage, RichText
 from bot.transports import (
     ChatIdChanged,
     PermanentFailure,
@@ -50,6 +51,7 @@ from bot.transports import (
     RetryLater,
     Transport,
 )
+from bot.transports.pieces import units
 
 log = logging.getLogger(__name__)
 
@@ -59,6 +61,17 @@ _LOCK = text("SELECT pg_advisory_lock(:key)")
 _UNLOCK = text("SELECT pg_advisory_unlock(:key)")
 MAX_ATTEMPTS = 5
 MAX_MOVES = 10  # chat moves followed within one drain
+MERGED_UNITS = 4000  # a merged message stays one message: Telegram takes 4,096 (UTF-16)
+
+
+@dataclass(frozen=True, slots=True)
+class Merge:
+    """A message that may be merged with the next ones to the same chat while they wait
+    together (a chat held back by a rate limit): those of the same `sender` become one
+    message, this one's text followed by their `body`s, a line each."""
+
+    sender: str
+    body: RichText
 
 
 class _Outcome(Enum):
@@ -85,16 +98,21 @@ class Outbox:
         purge_channel_after_send: bool = False,
         reply_to_row: int | None = None,
         replaces_row: int | None = None,
+        key: str | None = None,
+        merge: Merge | None = None,
     ) -> int:
         """Queue `message` for `channel`; returns the outbox row's id.
 
         `reply_to_row` and `replaces_row` name an earlier row for the same chat whose
         message this one answers or changes (deletes, if it has no text): its platform id
-        is known only once it is sent, so it is looked up then."""
+        is known only once it is sent, so it is looked up then. `key` names the message
+        for the platform's idempotency (Matrix transaction ids), if not its row id."""
         await session.flush()  # the channel may be new; its id goes into the row
         payload, file_id = await self._stored(session, message)
-        links = {"reply_to_row": reply_to_row, "replaces_row": replaces_row}
-        payload |= {key: row_id for key, row_id in links.items() if row_id is not None}
+        links = {"reply_to_row": reply_to_row, "replaces_row": replaces_row, "key": key}
+        payload |= {name: value for name, value in links.items() if value is not None}
+        if merge is not None:
+            payload["merge"] = {"sender": merge.sender, "body": merge.body.to_json()}
         row = self._row(channel, (payload, file_id), purge_channel_after_send)
         connection = await session.connection()  # past the ORM: nothing here needs it
         result = await connection.execute(_queue_insert(), row)
@@ -296,9 +314,8 @@ def _waits_behind_an_earlier_row() -> Exists:
     )
 
 
-@cache
-def _due_query() -> Select[Any]:
-    # Built once, and plain rows rather than ORM objects: the sender runs it after every event.
+def _row_query() -> Select[Any]:
+    """The rows with what sending them needs: plain rows rather than ORM objects."""
     return (
         select(
             OutboxMessage.id,
@@ -316,6 +333,15 @@ def _due_query() -> Select[Any]:
             Channel.unreachable_since,
         )
         .join(OutboxMessage.channel)
+        .order_by(OutboxMessage.id)
+    )
+
+
+@cache
+def _due_query() -> Select[Any]:
+    # Built once: the sender runs it after every event.
+    return (
+        _row_query()
         .where(
             OutboxMessage.sent_at.is_(None),
             OutboxMessage.failed_at.is_(None),
@@ -324,8 +350,24 @@ def _due_query() -> Select[Any]:
             Channel.platform.in_(bindparam("platforms", expanding=True)),
             ~_waits_behind_an_earlier_row(),
         )
-        .order_by(OutboxMessage.id)
         .limit(BATCH)
+    )
+
+
+@cache
+def _merged_query() -> Select[Any]:
+    """The rows still to go merged into a row's message (`_merged_with`)."""
+    return _row_query().where(
+        OutboxMessage.merged_into == bindparam("first"),
+        OutboxMessage.sent_at.is_(None),
+        OutboxMessage.failed_at.is_(None),
+    )
+
+
+async def _merge(connection: AsyncConnection, row_ids: Sequence[int], first: int | None) -> None:
+    """Rows to go in the message of row `first` (None: each on its own again)."""
+    await connection.execute(
+        update(OutboxMessage).where(OutboxMessage.id.in_(row_ids)).values(merged_into=first)
     )
 
 
@@ -424,14 +466,19 @@ class OutboxSender:
             params = {"now": self._clock.now(), "platforms": list(self._transports)}
             rows = (await connection.execute(_due_query(), params)).all()
             skipped: set[int] = set()  # chats told to wait, or purged: the rest waits
+            merged: set[int] = set()  # rows sent with an earlier one
             moved = False  # a chat's rows are to be read again under its new id
-            for row in rows:
+            for index, row in enumerate(rows):
                 if self._stopping:
                     return delivered  # the rest waits for the next start
-                if row.channel_id in skipped:
+                if row.channel_id in skipped or row.id in merged:
                     continue
                 try:
-                    outcome = await self._deliver(connection, row)
+                    followers = await self._merged_with(connection, row, rows[index + 1 :])
+                    merged.update(follower.id for follower in followers)
+                    if followers:
+                        skipped.add(row.channel_id)  # its rows are read again after this
+                    outcome = await self._deliver(connection, row, followers)
                 except ChatIdChanged as change:
                     await connection.commit()
                     await self._on_moved(_address(row), change.new_chat_id)
@@ -446,22 +493,67 @@ class OutboxSender:
                 elif outcome is _Outcome.FAILED:
                     await self._on_failed(row.id)
                     self.wake()
-                delivered += outcome is _Outcome.SENT
+                delivered += (outcome is _Outcome.SENT) * (1 + len(followers))
                 purged = row.purge_channel_after_send and row.member_id is None
                 if outcome in (_Outcome.HELD, _Outcome.NEWLY_UNREACHABLE) or purged:
                     skipped.add(row.channel_id)
-            if len(rows) < BATCH and not moved:
+            if len(rows) < BATCH and not moved and not merged:
                 return delivered
 
-    async def _deliver(self, connection: AsyncConnection, row: Row[Any]) -> _Outcome:
+    async def _merged_with(
+        self, connection: AsyncConnection, first: Row[Any], later: Sequence[Row[Any]]
+    ) -> list[Row[Any]]:
+        """The rows after `first` that go merged into one message with it (Merge):
+        consecutive rows of the same chat and sender, none of which answers or changes a
+        message or carries files or buttons, up to one message's length.
+
+        The choice is committed before the send, so that after a crash the same rows go
+        together again under the same key: a platform that knows the key (Matrix) then
+        takes the message once, and no row is marked sent that was not in it."""
+        payload = first.payload or {}
+        merge = payload.get("merge")
+        if merge is None or first.parts_done or not _mergeable(payload, first=True):
+            return []
+        chosen = (await connection.execute(_merged_query(), {"first": first.id})).all()
+        if chosen:  # before a crash, or a send that is to be tried again
+            return list(chosen)
+        followers = []
+        with suppress(KeyError, TypeError, ValueError):  # unreadable: it fails on its own
+            size = units(RichText.from_json(payload["text"]).plain)
+            for row in later:
+                if row.channel_id != first.channel_id:
+                    continue
+                other = row.payload or {}
+                if (
+                    not _mergeable(other, first=False)
+                    or other["merge"]["sender"] != merge["sender"]
+                ):
+                    break
+                size += 1 + units(RichText.from_json(other["merge"]["body"]).plain)
+                if size > MERGED_UNITS:
+                    break
+                followers.append(row)
+        if followers:
+            await _merge(connection, [row.id for row in followers], first.id)
+            await connection.commit()
+        return followers
+
+    async def _deliver(
+        self, connection: AsyncConnection, row: Row[Any], followers: Sequence[Row[Any]] = ()
+    ) -> _Outcome:
+        """Send the row (merged with `followers`, all marked sent with it) and record how
+        that went."""
         try:
             message = OutgoingMessage.from_json(row.payload or {}, await _kept(connection, row))
         except (KeyError, TypeError, ValueError) as error:  # written by an older version?
             log.error("outbox row %s cannot be read: %r", row.id, error)
             await self._close(connection, row, error=f"unreadable payload: {error!r}")
             return _Outcome.FAILED
+        for follower in followers:
+            body = RichText.from_json((follower.payload or {})["merge"]["body"])
+            message = dataclasses.replace(message, text=message.text + "\n" + body)
         try:
-            message = await _linked(connection, row.payload or {}, message)
+            message = await _linked(connection, row, message)
             message = await self._fetched(message)
             message_id = await self._send(connection, row, message)
         except RetryLater as error:
@@ -473,13 +565,18 @@ class OutboxSender:
         except PermanentFailure as error:
             log.warning("outbox row %s cannot be delivered: %s", row.id, error)
             await self._close(connection, row, error=str(error) or type(error).__name__)
+            await _merge(connection, [follower.id for follower in followers], None)
             return _Outcome.FAILED
         except ChatIdChanged:
             raise  # drain() commits, has the chat moved, and reads its rows again
         except Exception as error:
             log.exception("outbox row %s: sending failed", row.id)
-            return await self._retry_or_fail(connection, row, error)
-        await self._close(connection, row, message_id=message_id)
+            outcome = await self._retry_or_fail(connection, row, error)
+            if outcome is _Outcome.FAILED:
+                await _merge(connection, [follower.id for follower in followers], None)
+            return outcome
+        for sent in (row, *followers):
+            await self._close(connection, sent, message_id=message_id)
         if row.unreachable_since is not None:
             # Delivered after all (the person opened the chat meanwhile): release the rest.
             for statement in _reopen(row.channel_id, self._clock.now()):
@@ -508,7 +605,7 @@ class OutboxSender:
         if message.replaces is not None:
             await transport.replace(_address(row), message.replaces, message)
             return message.replaces
-        progress = Progress(row.parts_done, key=f"outbox-{row.id}")
+        progress = Progress(row.parts_done, key=(row.payload or {}).get("key", f"outbox-{row.id}"))
         try:
             return await transport.send(_address(row), message, progress)
         finally:
@@ -614,11 +711,27 @@ async def _kept(connection: AsyncConnection, row: Row[Any]) -> bytes | None:
     )
 
 
+def _mergeable(payload: dict[str, Any], first: bool) -> bool:
+    """Whether the row's message may go merged with others: only the first one may answer."""
+    links = (
+        ("replaces_row", "replaces")
+        if first
+        else ("replaces_row", "replaces", "reply_to_row", "reply_to")
+    )
+    return (
+        "merge" in payload
+        and not any(payload.get(link) for link in links)
+        and not any(payload.get(part) for part in ("attachments", "remote_files", "buttons"))
+    )
+
+
 async def _linked(
-    connection: AsyncConnection, payload: dict[str, Any], message: OutgoingMessage
+    connection: AsyncConnection, row: Row[Any], message: OutgoingMessage
 ) -> OutgoingMessage:
     """The message with the platform ids of the rows it answers or changes (Outbox.queue).
-    An answer to a message that was never delivered goes as a message of its own."""
+    An answer to a message that was never delivered goes as a message of its own; so does a
+    change to one that went merged with others, in answer to it (it cannot be deleted)."""
+    payload = row.payload or {}
     links = {key: payload.get(key) for key in ("reply_to_row", "replaces_row")}
     if not any(links.values()):
         return message
@@ -630,10 +743,29 @@ async def _linked(
         replaces = sent.get(links["replaces_row"])
         if replaces is None:
             raise PermanentFailure("the message it changes was not delivered")
+        if await _merged(connection, links["replaces_row"]):
+            if message.is_deletion or not message.text.plain:
+                raise PermanentFailure("the message it deletes went merged with others")
+            return dataclasses.replace(message, reply_to=replaces)
         message = dataclasses.replace(message, replaces=replaces)
     if links["reply_to_row"]:
         message = dataclasses.replace(message, reply_to=sent.get(links["reply_to_row"]))
     return message
+
+
+async def _merged(connection: AsyncConnection, row_id: int) -> bool:
+    """Whether the row's message went merged with others (Merge)."""
+    found = await connection.scalar(
+        select(OutboxMessage.id)
+        .where(
+            or_(
+                OutboxMessage.merged_into == row_id,
+                (OutboxMessage.id == row_id) & OutboxMessage.merged_into.is_not(None),
+            )
+        )
+        .limit(1)
+    )
+    return found is not None
 
 
 def _address(row: Row[Any]) -> ChatAddress:

@@ -104,6 +104,7 @@ class Recorder:
     def __init__(self, platform: str = "console") -> None:
         self.platform = platform
         self.sent: list[tuple[ChatAddress, OutgoingMessage]] = []
+        self.keys: list[str | None] = []  # each send's idempotency key, failed ones too
         self.failures: list[Exception] = []
 
     async def start(self, on_event: EventHandler, store: TransportStore) -> None:
@@ -119,6 +120,7 @@ class Recorder:
         pass
 
     async def send(self, chat: ChatAddress, message: OutgoingMessage, progress: Progress) -> str:
+        self.keys.append(progress.key)
         if self.failures:
             raise self.failures.pop(0)
         self.sent.append((chat, message))

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import asyncio
+import re
 from collections.abc import AsyncIterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -13,8 +14,8 @@ from sqlalchemy import delete, select
 from bot.app import Core, open_core
 from bot.clock import ManualClock
 from bot.config import Settings
-from bot.db.models import Channel, OutboxFile, OutboxMessage
-from bot.events import ButtonEvent
+from bot.db.models import Channel, OutboxFile, OutboxMessage, RelayedMessage
+from bot.events import ButtonEvent, Retracted
 from bot.messages import Attachment, OutgoingMessage
 from bot.outbox import MAX_ATTEMPTS
 from bot.transports import PermanentFailure, RetryLater
@@ -274,3 +275,92 @@ async def test_a_row_whose_file_is_gone_fails_alone(rig: Rig) -> None:
     assert await rig.core.sender.drain() == 1  # the answer to /start
     row = (await rig.rows())[-1]
     assert row.failed_at is not None and row.last_error.startswith("unreadable payload")
+
+
+async def _bridged(rig: Rig) -> None:
+    """Circle Plenum with group chats #plenum and #ag, bridged; what the bot said is sent."""
+    await rig.say("anna", "plenum", "/setup Plenum")
+    await rig.say("anna", "ag", "/setup Plenum")
+    await rig.say("anna", "plenum", "/bridge on")
+    await rig.core.sender.drain()
+    rig.recorder.sent.clear()
+    rig.recorder.keys.clear()
+
+
+async def _texts(rig: Rig) -> list[str]:
+    return [message.text.plain for _, message in rig.recorder.sent]
+
+
+async def test_copies_held_back_by_a_rate_limit_go_merged_per_sender_in_order(rig: Rig) -> None:
+    await _bridged(rig)
+    await rig.say("ben", "plenum", "eins")
+    rig.recorder.failures.append(RetryLater(30))
+    assert await rig.core.sender.drain() == 0
+    for user, text in [("ben", "zwei"), ("ben", "drei"), ("cem", "vier"), ("ben", "fünf")]:
+        await rig.say(user, "plenum", text)
+    rig.clock.advance(timedelta(seconds=30))
+    assert await rig.core.sender.drain() == 5  # nothing dropped
+    merged, cem, last = await _texts(rig)
+    assert re.fullmatch(r"ben #\d+: eins\nzwei\ndrei", merged), merged
+    assert re.fullmatch(r"cem #\d+: vier", cem) and re.fullmatch(r"ben #\d+: fünf", last)
+    copies = [row.platform_message_id for row in await rig.rows()][-5:]
+    assert copies == ["sent-1", "sent-1", "sent-1", "sent-2", "sent-3"]
+
+    # An answer to the merged message answers the first of them where it was said.
+    await rig.say("cem", "ag", "Gut")
+    async with rig.core.sessions() as session:
+        first = await session.scalar(select(RelayedMessage).order_by(RelayedMessage.id))
+    assert first is not None
+    await rig.core.dispatcher.handle(
+        replace(rig.people.message("cem", "ag", "Gut"), reply_to="sent-1")
+    )
+    await rig.core.sender.drain()
+    assert rig.recorder.sent[-1][1].reply_to == first.source_message_id
+
+
+async def test_a_merged_message_is_the_same_after_a_failed_send(rig: Rig) -> None:
+    """Chosen once, sent under the first copy's key: after a crash between the send and its
+    record, a platform that knows the key takes it once (Matrix), and nothing is lost."""
+    await _bridged(rig)
+    await rig.say("ben", "plenum", "eins")
+    rig.recorder.failures.append(RetryLater(30))
+    await rig.core.sender.drain()
+    await rig.say("ben", "plenum", "zwei")
+    rig.clock.advance(timedelta(seconds=30))
+    rig.recorder.failures.append(RetryLater(10))
+    assert await rig.core.sender.drain() == 0
+    await rig.say("ben", "plenum", "drei")  # not part of the message already chosen
+    rig.clock.advance(timedelta(seconds=10))
+    assert await rig.core.sender.drain() == 3
+    merged, alone = await _texts(rig)
+    assert merged.endswith(": eins\nzwei") and alone.endswith(": drei")
+    first_key, *others = rig.recorder.keys
+    assert re.fullmatch(r"copy\.#plenum\.m\d+\.to\.\d+", str(first_key)), first_key
+    assert others[:2] == [first_key, first_key] and others[2] != first_key
+
+
+async def test_a_change_to_a_merged_copy_answers_it_and_a_deletion_is_reported(
+    rig: Rig,
+) -> None:
+    await _bridged(rig)
+    await rig.say("ben", "plenum", "eins")
+    rig.recorder.failures.append(RetryLater(30))
+    await rig.core.sender.drain()
+    second = rig.people.message("ben", "plenum", "zwei")
+    await rig.core.dispatcher.handle(second)
+    rig.clock.advance(timedelta(seconds=30))
+    assert await rig.core.sender.drain() == 2
+
+    await rig.core.dispatcher.handle(replace(second, text="zwei!", edited=True))
+    await rig.core.sender.drain()
+    chat, change = rig.recorder.sent[-1]
+    assert chat.chat_id == "#ag" and change.replaces is None and change.reply_to == "sent-1"
+    assert change.text.plain.endswith(": zwei!")
+
+    gone = Retracted(chat=second.chat, sender=second.sender, message_id=second.message_id)
+    await rig.core.dispatcher.handle(gone)
+    await rig.core.sender.drain()
+    await rig.core.sender.drain()  # the note the failure queued
+    chat, note = rig.recorder.sent[-1]
+    assert chat.chat_id == "#plenum" and note.reply_to == second.message_id
+    assert "nicht löschen" in note.text.plain

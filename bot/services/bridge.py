@@ -19,6 +19,7 @@ from bot.errors import UserError
 from bot.events import ChatKind, MessageEvent
 from bot.i18n import N_, Translator
 from bot.messages import OutgoingMessage, RichText
+from bot.outbox import Merge
 from bot.runtime import Runtime
 from bot.services.circles import group_chats
 
@@ -95,9 +96,18 @@ async def relay(
         message = say.copy(_t(runtime, other), person, text, event.chat.platform, event.files)
         if answered is not None and answered[0] == other.id:
             message = replace(message, reply_to=answered[1])  # to the original itself
-        reply_to_row = answered_copies.get(other.id)
         await _queue(
-            session, runtime, other, message, source, Relay.COPY, reply_to_row=reply_to_row
+            session,
+            runtime,
+            other,
+            message,
+            source,
+            Relay.COPY,
+            reply_to_row=answered_copies.get(other.id),
+            # The same message is the same copy, should it be sent again after a crash.
+            key=f"copy.{chat.chat_id}.{event.message_id}.to.{other.id}",
+            # Copies waiting behind a rate limit go as one message per sender.
+            merge=None if event.files else Merge(str(person.id), text),
         )
 
 
@@ -153,10 +163,18 @@ async def _queue(
     *,
     reply_to_row: int | None = None,
     replaces_row: int | None = None,
+    key: str | None = None,
+    merge: Merge | None = None,
 ) -> None:
     """A copy (or a change to one) for `target`, and its place in the message map."""
     copy_id = await runtime.outbox.queue(
-        session, target, message, reply_to_row=reply_to_row, replaces_row=replaces_row
+        session,
+        target,
+        message,
+        reply_to_row=reply_to_row,
+        replaces_row=replaces_row,
+        key=key,
+        merge=merge,
     )
     session.add(
         RelayedMessage(
@@ -200,6 +218,7 @@ async def _original(session: AsyncSession, chat_id: int, message_id: str) -> tup
                 OutboxMessage.platform_message_id == message_id,
                 RelayedMessage.kind == Relay.COPY,
             )
+            .order_by(RelayedMessage.id)  # of copies merged into one message, the first
             .limit(1)
         )
     ).first()
