@@ -147,6 +147,7 @@ async def run(
             log.exception("delivering after an event failed; the sender retries later")
             core.sender.wake()
 
+    core.sender.before_start()  # what waits from before is sent once its transport is up
     sender_task = asyncio.create_task(core.sender.run())
     started: list[Transport] = []
     try:
@@ -154,6 +155,7 @@ async def run(
         for transport in transports:
             await transport.start(handle, core.store)
             started.append(transport)
+            core.sender.started(transport.platform)
             await transport.publish_commands(command_menus(core.runtime))
             log.info("%s transport started", transport.platform)
         await stop.wait()

@@ -325,6 +325,7 @@ def _row_query() -> Select[Any]:
             OutboxMessage.parts_done,
             OutboxMessage.purge_channel_after_send,
             OutboxMessage.file_id,
+            OutboxMessage.merged_into,
             Channel.platform,
             Channel.chat_id,
             Channel.kind,
@@ -359,6 +360,7 @@ def _merged_query() -> Select[Any]:
     """The rows still to go merged into a row's message (`_merged_with`)."""
     return _row_query().where(
         OutboxMessage.merged_into == bindparam("first"),
+        OutboxMessage.id != bindparam("first"),
         OutboxMessage.sent_at.is_(None),
         OutboxMessage.failed_at.is_(None),
     )
@@ -395,9 +397,18 @@ class OutboxSender:
         self._lock = asyncio.Lock()
         self._wakeup = asyncio.Event()
         self._stopping = False
+        self._open = list(transports)  # the platforms sent to: those started
 
     def wake(self) -> None:
         self._wakeup.set()
+
+    def before_start(self) -> None:
+        """Send to no platform until its transport says it has started (`started`)."""
+        self._open = []
+
+    def started(self, platform: str) -> None:
+        self._open.append(platform)
+        self.wake()
 
     def stop(self) -> None:
         """Let run() return once the send in hand is recorded (no new one starts).
@@ -429,7 +440,7 @@ class OutboxSender:
         it (a chat that keeps moving): that is tried again in 50 ms, not in a busy loop."""
         async with self._engine.connect() as connection:
             earliest = await connection.scalar(
-                _next_query(), {"platforms": list(self._transports), "now": self._clock.now()}
+                _next_query(), {"platforms": self._open, "now": self._clock.now()}
             )
         if earliest is None:
             return idle_seconds
@@ -463,7 +474,7 @@ class OutboxSender:
         delivered = 0
         moves = 0
         while True:
-            params = {"now": self._clock.now(), "platforms": list(self._transports)}
+            params = {"now": self._clock.now(), "platforms": self._open}
             rows = (await connection.execute(_due_query(), params)).all()
             skipped: set[int] = set()  # chats told to wait, or purged: the rest waits
             merged: set[int] = set()  # rows sent with an earlier one
@@ -493,6 +504,9 @@ class OutboxSender:
                 elif outcome is _Outcome.FAILED:
                     await self._on_failed(row.id)
                     self.wake()
+                if outcome is _Outcome.HELD:
+                    # run() may be waiting for its idle time-out: it is to wait for this.
+                    self.wake()
                 delivered += (outcome is _Outcome.SENT) * (1 + len(followers))
                 purged = row.purge_channel_after_send and row.member_id is None
                 if outcome in (_Outcome.HELD, _Outcome.NEWLY_UNREACHABLE) or purged:
@@ -507,16 +521,17 @@ class OutboxSender:
         consecutive rows of the same chat and sender, none of which answers or changes a
         message or carries files or buttons, up to one message's length.
 
-        The choice is committed before the send, so that after a crash the same rows go
-        together again under the same key: a platform that knows the key (Matrix) then
-        takes the message once, and no row is marked sent that was not in it."""
+        The choice (alone, too) is committed before the message is first sent and kept: a
+        message that may have reached the platform before a crash goes again as it was,
+        under the same key, so that a platform that knows the key (Matrix) takes it once
+        and no row is marked sent that was not in it."""
         payload = first.payload or {}
         merge = payload.get("merge")
         if merge is None or first.parts_done or not _mergeable(payload, first=True):
             return []
-        chosen = (await connection.execute(_merged_query(), {"first": first.id})).all()
-        if chosen:  # before a crash, or a send that is to be tried again
-            return list(chosen)
+        if first.merged_into is not None:  # chosen before a crash or a failed send
+            chosen = await connection.execute(_merged_query(), {"first": first.id})
+            return list(chosen.all())
         followers = []
         with suppress(KeyError, TypeError, ValueError):  # unreadable: it fails on its own
             size = units(RichText.from_json(payload["text"]).plain)
@@ -533,9 +548,8 @@ class OutboxSender:
                 if size > MERGED_UNITS:
                     break
                 followers.append(row)
-        if followers:
-            await _merge(connection, [row.id for row in followers], first.id)
-            await connection.commit()
+        await _merge(connection, [first.id, *(row.id for row in followers)], first.id)
+        await connection.commit()
         return followers
 
     async def _deliver(
@@ -559,6 +573,8 @@ class OutboxSender:
         except RetryLater as error:
             until = self._clock.now() + timedelta(seconds=error.seconds)
             await self._hold_chat(connection, row.channel_id, until)
+            if "merge" in (row.payload or {}):  # not sent: merged anew with what waits then
+                await _merge(connection, [row.id, *(follower.id for follower in followers)], None)
             return _Outcome.HELD
         except RecipientUnreachable:
             return await self._park(connection, row.channel_id)
@@ -592,6 +608,8 @@ class OutboxSender:
             source = self._transports.get(remote.platform)
             if source is None:
                 raise PermanentFailure(f"no {remote.platform} transport to fetch a file from")
+            if remote.platform not in self._open:
+                raise RetryLater(1.0)  # starting: it will be in a moment
             data = await source.fetch(remote.ref)
             fetched.append(Attachment(remote.filename, remote.mime_type, data))
         return dataclasses.replace(
@@ -755,17 +773,11 @@ async def _linked(
 
 async def _merged(connection: AsyncConnection, row_id: int) -> bool:
     """Whether the row's message went merged with others (Merge)."""
-    found = await connection.scalar(
-        select(OutboxMessage.id)
-        .where(
-            or_(
-                OutboxMessage.merged_into == row_id,
-                (OutboxMessage.id == row_id) & OutboxMessage.merged_into.is_not(None),
-            )
-        )
-        .limit(1)
+    group = select(OutboxMessage.merged_into).where(OutboxMessage.id == row_id).scalar_subquery()
+    together = await connection.scalar(
+        select(func.count()).where(OutboxMessage.merged_into == group)
     )
-    return found is not None
+    return bool(together and together > 1)
 
 
 def _address(row: Row[Any]) -> ChatAddress:

@@ -205,6 +205,35 @@ async def test_a_stopped_sender_finishes_without_being_cancelled_and_sends_no_mo
     assert row.sent_at is None and rig.recorder.sent == []
 
 
+async def test_a_chat_held_while_handling_an_event_goes_when_due_not_at_the_idle_poll(
+    rig: Rig,
+) -> None:
+    sender = rig.core.sender
+    running = asyncio.create_task(sender.run(idle_seconds=30))
+    try:
+        await asyncio.sleep(0)  # run() drained (nothing) and waits its 30 s
+        await rig.say("anna", "plenum", "/start")
+        rig.recorder.failures.append(RetryLater(1))
+        assert await sender.drain() == 0  # as after an event: held for a second
+        rig.clock.advance(timedelta(seconds=1))
+        deadline = asyncio.get_running_loop().time() + 5
+        while not rig.recorder.sent:
+            assert asyncio.get_running_loop().time() < deadline, "sent only at the idle poll"
+            await asyncio.sleep(0.01)
+    finally:
+        sender.stop()
+        await running
+
+
+async def test_nothing_is_sent_to_a_platform_before_its_transport_started(rig: Rig) -> None:
+    """At a restart, what waited from before must not go to a transport still starting."""
+    rig.core.sender.before_start()
+    await rig.say("anna", "plenum", "/start")
+    assert await rig.core.sender.drain() == 0
+    rig.core.sender.started("console")
+    assert await rig.core.sender.drain() == 1
+
+
 MINUTES = Attachment("protokoll.md", "text/markdown", b"Beschluss: Sommerfest\n" * 500)
 
 
@@ -318,19 +347,23 @@ async def test_copies_held_back_by_a_rate_limit_go_merged_per_sender_in_order(ri
     assert rig.recorder.sent[-1][1].reply_to == first.source_message_id
 
 
-async def test_a_merged_message_is_the_same_after_a_failed_send(rig: Rig) -> None:
-    """Chosen once, sent under the first copy's key: after a crash between the send and its
-    record, a platform that knows the key takes it once (Matrix), and nothing is lost."""
+async def test_a_message_that_may_have_reached_the_platform_goes_again_as_it_was(
+    rig: Rig,
+) -> None:
+    """A send that failed without an answer (or a crash after it) may have been taken: the
+    message goes again with the same rows under the same key, so that a platform that
+    knows the key (Matrix) takes it once. A rate limit's refusal took nothing: what waits
+    by then is merged anew (the test above)."""
     await _bridged(rig)
     await rig.say("ben", "plenum", "eins")
     rig.recorder.failures.append(RetryLater(30))
     await rig.core.sender.drain()
     await rig.say("ben", "plenum", "zwei")
     rig.clock.advance(timedelta(seconds=30))
-    rig.recorder.failures.append(RetryLater(10))
+    rig.recorder.failures.append(ConnectionResetError("no answer"))
     assert await rig.core.sender.drain() == 0
-    await rig.say("ben", "plenum", "drei")  # not part of the message already chosen
-    rig.clock.advance(timedelta(seconds=10))
+    await rig.say("ben", "plenum", "drei")  # not part of the message already tried
+    rig.clock.advance(timedelta(minutes=1))  # the retry's backoff
     assert await rig.core.sender.drain() == 3
     merged, alone = await _texts(rig)
     assert merged.endswith(": eins\nzwei") and alone.endswith(": drei")

@@ -252,8 +252,9 @@ class OutboxMessage(Base):
     parts_done: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     last_error: Mapped[str | None] = mapped_column(String(500))
     platform_message_id: Mapped[str | None] = mapped_column(String(255))
-    # The row whose message this one went in, merged (bot/outbox.py, Merge); chosen and
-    # committed before the send, so that after a crash the same rows go together again.
+    # The row whose message this one goes in (its own id: alone), for messages that may
+    # go merged (bot/outbox.py, Merge); chosen before the first send and kept, so that
+    # after a crash the same rows go together again.
     merged_into: Mapped[int | None] = mapped_column(Integer, index=True)
     # Set on the goodbye after /forgetme: once it is delivered, the private chat row goes too.
     purge_channel_after_send: Mapped[bool] = mapped_column(Boolean, default=False)

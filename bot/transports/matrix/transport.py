@@ -331,6 +331,7 @@ class MatrixTransport:
                 raise SyncFailed(f"fetching missed events failed: {page}")
             missed += page.chunk  # newest first
             if not page.chunk or not page.end or page.end == start:
+                log.info("matrix: %d missed events in %s fetched back", len(missed), room_id)
                 return missed[::-1]
             start = page.end
 
