@@ -6,25 +6,29 @@ from __future__ import annotations
 import asyncio
 import io
 import re
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
 from dataclasses import dataclass, replace
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import pytest
 from nio import MemoryDownloadResponse, UploadResponse
+from sqlalchemy import func, select
 
 from bot.app import Core, open_core
-from bot.clock import SystemClock
+from bot.clock import Clock, ManualClock, SystemClock
 from bot.config import Settings
+from bot.db.models import OutboxMessage
 from bot.events import Event
 from bot.transports.matrix.transport import MatrixTransport
 from bot.transports.telegram.limits import SendLimits
 from bot.transports.telegram.transport import TelegramTransport
 from handlers import capabilities
 from tests.helpers import all_rows
-from tests.matrix_running import Person, bot_account, matrix_settings, person
-from tests.synapse import Homeserver
+from tests.matrix_running import Person, bot_account, matrix_settings, person, unique
+from tests.synapse import Homeserver, limit_messages, register
 from tests.telegram_fake import BOT, FakeBotAPI
 from tests.telegram_running import ANNA, Hours, fake_bot_api, telegram_settings
 
@@ -60,6 +64,14 @@ class Bridged:
 async def bridged(
     settings: Settings, synapse: Homeserver, tmp_path: Path
 ) -> AsyncIterator[Bridged]:
+    async with bridge(settings, synapse, tmp_path, SystemClock()) as scene:
+        yield scene
+
+
+@asynccontextmanager
+async def bridge(
+    settings: Settings, synapse: Homeserver, tmp_path: Path, clock: Clock
+) -> AsyncIterator[Bridged]:
     anna = await person(synapse, "anna", tmp_path / "people")
     bot_id = await bot_account(synapse)
     settings = matrix_settings(settings, synapse, bot_id, tmp_path / "bot", anna.user_id)
@@ -71,7 +83,7 @@ async def bridged(
         )
         matrix = MatrixTransport(settings.matrix, sync_timeout_ms=5000, retry_delay=0.05)
         transports = {"telegram": telegram, "matrix": matrix}
-        core = await open_core(settings, SystemClock(), transports, capabilities())
+        core = await open_core(settings, clock, transports, capabilities())
 
         async def handle(event: Event) -> None:
             await core.dispatcher.handle(event)
@@ -204,6 +216,62 @@ async def test_no_relayed_text_is_kept_once_delivered(bridged: Bridged) -> None:
     rows = await all_rows(bridged.core.sessions)
     assert "Geheimnis" not in repr(rows)
     assert len(rows["relayed_messages"]) == 2  # the map is kept: ids only
+
+
+async def test_copies_held_back_by_the_homeservers_limit_go_merged_and_all_of_them(
+    settings: Settings, synapse: Homeserver, tmp_path: Path
+) -> None:
+    admin = await asyncio.to_thread(register, synapse, unique("admin"), "admin-pass", True)
+    clock = ManualClock(datetime.now(UTC))  # the hold passes when the test says so
+    async with bridge(settings, synapse, tmp_path, clock) as bridged:
+        bot_id = bridged.core.runtime.settings.matrix.user_id
+        await asyncio.to_thread(limit_messages, synapse, admin, bot_id, 1)
+        said = ["eins", "zwei", "drei", "vier"]
+        for text in said:
+            bridged.fake.message(bridged.ben, bridged.group, text)
+        await _until_async(lambda: _waiting(bridged, clock), "never held back")
+        await asyncio.to_thread(limit_messages, synapse, admin, bot_id, None)
+
+        copies: list[str] = []
+        while len(re.findall(r"eins|zwei|drei|vier", "\n".join(copies))) < len(said):
+            if held := await _held_until(bridged, clock):
+                clock.set(max(held))  # Synapse may still limit the next one: held again
+                bridged.core.sender.wake()
+            await bridged.anna.sync()
+            copies = [e["content"]["body"] for e in await bridged.anna.history(bridged.room)]
+            copies = [body for body in copies if body.startswith("Ben #")]
+        assert re.findall(r"eins|zwei|drei|vier", "\n".join(copies)) == said  # all, in order
+        assert len(copies) < len(said)  # merged: the name once, then a line each
+        assert re.fullmatch(r"Ben #\d+: (eins\n)?zwei\ndrei\nvier", copies[-1]), copies
+
+
+async def _held_until(bridged: Bridged, clock: ManualClock) -> list[datetime]:
+    """When the copies the outbox holds back may go."""
+    async with bridged.core.sessions() as session:
+        rows = await session.scalars(
+            select(OutboxMessage.not_before).where(
+                OutboxMessage.sent_at.is_(None), OutboxMessage.not_before > clock.now()
+            )
+        )
+        return list(rows)
+
+
+async def _waiting(bridged: Bridged, clock: ManualClock) -> bool:
+    """Whether the last three copies wait behind a held one."""
+    async with bridged.core.sessions() as session:
+        pending = await session.scalar(
+            select(func.count()).where(
+                OutboxMessage.sent_at.is_(None), OutboxMessage.failed_at.is_(None)
+            )
+        )
+    return bool(pending and pending >= 3 and await _held_until(bridged, clock))
+
+
+async def _until_async(condition: Callable[[], Awaitable[bool]], failure: str) -> None:
+    deadline = asyncio.get_running_loop().time() + 20
+    while not await condition():
+        assert asyncio.get_running_loop().time() < deadline, failure
+        await asyncio.sleep(0.02)
 
 
 async def _until(condition: Callable[[], bool], timeout: float = 20) -> None:
