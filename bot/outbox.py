@@ -762,7 +762,7 @@ async def _linked(
         if replaces is None:
             raise PermanentFailure("the message it changes was not delivered")
         if await _merged(connection, links["replaces_row"]):
-            if message.is_deletion or not message.text.plain:
+            if not message.text.plain:  # a deletion
                 raise PermanentFailure("the message it deletes went merged with others")
             return dataclasses.replace(message, reply_to=replaces)
         message = dataclasses.replace(message, replaces=replaces)

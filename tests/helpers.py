@@ -10,8 +10,9 @@ from typing import Any
 from sqlalchemy import inspect, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from bot.clock import Clock
 from bot.config import Settings
-from bot.db.models import Base, Channel, Reminder
+from bot.db.models import Base, Channel, OutboxMessage, Reminder
 from bot.events import ChatAddress, IncomingFile
 from bot.inbox import TransportStore
 from bot.messages import OutgoingMessage
@@ -128,3 +129,14 @@ class Recorder:
 
     async def replace(self, chat: ChatAddress, message_id: str, message: OutgoingMessage) -> None:
         await self.send(chat, message, Progress())
+
+
+async def held_until(sessions: async_sessionmaker[AsyncSession], clock: Clock) -> list[datetime]:
+    """When the messages the outbox holds back may go."""
+    async with sessions() as session:
+        rows = await session.scalars(
+            select(OutboxMessage.not_before).where(
+                OutboxMessage.sent_at.is_(None), OutboxMessage.not_before > clock.now()
+            )
+        )
+        return list(rows)

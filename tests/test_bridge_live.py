@@ -26,7 +26,7 @@ from bot.transports.matrix.transport import MatrixTransport
 from bot.transports.telegram.limits import SendLimits
 from bot.transports.telegram.transport import TelegramTransport
 from handlers import capabilities
-from tests.helpers import all_rows
+from tests.helpers import all_rows, held_until
 from tests.matrix_running import Person, bot_account, matrix_settings, person, unique
 from tests.synapse import Homeserver, limit_messages, register
 from tests.telegram_fake import BOT, FakeBotAPI
@@ -234,7 +234,7 @@ async def test_copies_held_back_by_the_homeservers_limit_go_merged_and_all_of_th
 
         copies: list[str] = []
         while len(re.findall(r"eins|zwei|drei|vier", "\n".join(copies))) < len(said):
-            if held := await _held_until(bridged, clock):
+            if held := await held_until(bridged.core.sessions, clock):
                 clock.set(max(held))  # Synapse may still limit the next one: held again
                 bridged.core.sender.wake()
             await bridged.anna.sync()
@@ -245,17 +245,6 @@ async def test_copies_held_back_by_the_homeservers_limit_go_merged_and_all_of_th
         assert re.fullmatch(r"Ben #\d+: (eins\n)?zwei\ndrei\nvier", copies[-1]), copies
 
 
-async def _held_until(bridged: Bridged, clock: ManualClock) -> list[datetime]:
-    """When the copies the outbox holds back may go."""
-    async with bridged.core.sessions() as session:
-        rows = await session.scalars(
-            select(OutboxMessage.not_before).where(
-                OutboxMessage.sent_at.is_(None), OutboxMessage.not_before > clock.now()
-            )
-        )
-        return list(rows)
-
-
 async def _waiting(bridged: Bridged, clock: ManualClock) -> bool:
     """Whether the last three copies wait behind a held one."""
     async with bridged.core.sessions() as session:
@@ -264,7 +253,7 @@ async def _waiting(bridged: Bridged, clock: ManualClock) -> bool:
                 OutboxMessage.sent_at.is_(None), OutboxMessage.failed_at.is_(None)
             )
         )
-    return bool(pending and pending >= 3 and await _held_until(bridged, clock))
+    return bool(pending and pending >= 3 and await held_until(bridged.core.sessions, clock))
 
 
 async def _until_async(condition: Callable[[], Awaitable[bool]], failure: str) -> None:

@@ -17,9 +17,10 @@ from sqlalchemy import select
 
 from bot.clock import ManualClock
 from bot.config import DatabaseSettings, Settings
-from bot.db.models import Channel, OutboxMessage
+from bot.db.models import Channel
 from bot.events import MessageEvent, Reaction, Retracted
 from bot.transports import StartupError
+from tests.helpers import held_until
 from tests.matrix_running import (
     DEADLINE,
     MatrixBot,
@@ -354,7 +355,7 @@ async def test_m_limit_exceeded_holds_the_room_and_loses_or_doubles_nothing(
         await asyncio.to_thread(limit_messages, synapse, admin, bot_id, 1)
         commands = [await anna.say(room, f"/start {n}") for n in range(3)]
         deadline = time.monotonic() + 60
-        while not (held := await held_until(bot, clock)):
+        while not (held := await held_until(bot.core.sessions, clock)):
             assert time.monotonic() < deadline, "the homeserver never said M_LIMIT_EXCEEDED"
             await asyncio.sleep(0.05)
         # Held for the time Synapse names (about a second here), on the bot's clock: the
@@ -363,7 +364,7 @@ async def test_m_limit_exceeded_holds_the_room_and_loses_or_doubles_nothing(
         await asyncio.to_thread(limit_messages, synapse, admin, bot_id, None)
         while len([e for e in anna.seen if e["room_id"] == room]) < len(commands):
             assert time.monotonic() < deadline, "held answers never went out"
-            if held := await held_until(bot, clock):
+            if held := await held_until(bot.core.sessions, clock):
                 clock.set(max(held))  # Synapse may still limit the next one: hold again
                 bot.core.sender.wake()
             await anna.sync()
@@ -374,17 +375,6 @@ async def test_m_limit_exceeded_holds_the_room_and_loses_or_doubles_nothing(
     finally:
         await bot.stop()
         await anna.client.close()
-
-
-async def held_until(bot: MatrixBot, clock: ManualClock) -> list[datetime]:
-    """When the answers the outbox holds back may go."""
-    async with bot.core.sessions() as session:
-        rows = await session.scalars(
-            select(OutboxMessage.not_before).where(
-                OutboxMessage.sent_at.is_(None), OutboxMessage.not_before > clock.now()
-            )
-        )
-        return list(rows)
 
 
 async def test_a_fresh_database_on_the_same_access_token_loses_no_message(
