@@ -42,14 +42,11 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import json
 import math
 import os
 import random
 import re
-import secrets
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -78,8 +75,7 @@ from bot.transports.telegram.limits import SendLimits  # noqa: E402
 from bot.transports.telegram.transport import TelegramTransport  # noqa: E402
 from handlers import capabilities  # noqa: E402
 from tests.matrix_running import Person, bot_account, matrix_settings, person  # noqa: E402
-from tests.ports import free_port  # noqa: E402
-from tests.synapse import PYTHON, Homeserver, _stop, _wait_until_ready, _write  # noqa: E402
+from tests.synapse import RATE_LIMITS, Homeserver, throwaway_synapse  # noqa: E402
 from tests.telegram_fake import FakeBotAPI  # noqa: E402
 from tests.telegram_running import ANNA, Hours, telegram_settings  # noqa: E402
 
@@ -218,42 +214,23 @@ class TimedMatrix(MatrixTransport):
 # --- Synapse ---------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class Synapse:
-    homeserver: Homeserver
-    pid: int
-
-    def cpu_seconds(self) -> float:
-        fields = Path(f"/proc/{self.pid}/stat").read_text().rsplit(")", 1)[1].split()
-        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")  # utime + stime
+def cpu_seconds(pid: int) -> float:
+    """The CPU time of process `pid` so far (user and system)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 @contextmanager
-def synapse(directory: Path, default_message_limit: bool) -> Iterator[Synapse]:
+def synapse(directory: Path, default_message_limit: bool) -> Iterator[Homeserver]:
     """tests/synapse.py's throwaway Synapse (raised limits), or with Synapse's own default
     for messages (`rc_message` left out of the config: 0.2 a second, a burst of 10); the
     other limits (logins, registrations, joins) stay raised. Stopped by its pid."""
-    directory.mkdir(parents=True)
-    port, secret = free_port(), secrets.token_hex(16)
-    config = _write(directory, port, "localhost", secret)
+    limits = dict(RATE_LIMITS)
     if default_message_limit:
-        settings = json.loads(config.read_text())
-        del settings["rc_message"]
-        config.write_text(json.dumps(settings, indent=1))
-    base_url = f"http://127.0.0.1:{port}"
-    with (directory / "console.log").open("wb") as console:
-        process = subprocess.Popen(
-            [str(PYTHON), "-m", "synapse.app.homeserver", "-c", str(config)],
-            cwd=directory,
-            stdin=subprocess.DEVNULL,
-            stdout=console,
-            stderr=subprocess.STDOUT,
-        )
-    try:
-        _wait_until_ready(base_url, process, directory)
-        yield Synapse(Homeserver(base_url, "localhost", secret), process.pid)
-    finally:
-        _stop(process)
+        del limits["rc_message"]
+    directory.mkdir(parents=True)
+    with throwaway_synapse(directory, limits=limits) as homeserver:
+        yield homeserver
 
 
 # --- the bridged circle ----------------------------------------------------------------
@@ -389,7 +366,7 @@ async def _bot(
 
 async def raised(directory: Path, count: int) -> None:
     with synapse(directory / "synapse", default_message_limit=False) as server:
-        async with bridged(server.homeserver, directory / "raised", RAISED_PEOPLE) as bridge:
+        async with bridged(server, directory / "raised", RAISED_PEOPLE) as bridge:
             warm_up = [f"w{n + 1:04d}" for n in range(len(RAISED_PEOPLE))]
             for who, token in enumerate(warm_up):
                 bridge.say(who, token)
@@ -397,13 +374,13 @@ async def raised(directory: Path, count: int) -> None:
 
             tokens = [f"b{n + 1:04d}" for n in range(count)]
             recorder = bridge.recorder
-            cpu, synapse_cpu = time.process_time(), server.cpu_seconds()
+            cpu, synapse_cpu = time.process_time(), cpu_seconds(server.pid)
             statements, commits, syncs = recorder.statements, recorder.commits, recorder.syncs
             pushed = time.perf_counter()
             for n, token in enumerate(tokens):
                 bridge.say(n % len(RAISED_PEOPLE), token)
             drained = await bridge.until_delivered(tokens, DEADLINE)
-            cpu, synapse_cpu = time.process_time() - cpu, server.cpu_seconds() - synapse_cpu
+            cpu, synapse_cpu = time.process_time() - cpu, cpu_seconds(server.pid) - synapse_cpu
             statements = recorder.statements - statements
             commits = recorder.commits - commits
             syncs = recorder.syncs - syncs
@@ -520,7 +497,7 @@ async def default_limits(directory: Path, count: int, cap: float, verbose: bool)
     speakers = in_runs(count, len(DEFAULT_PEOPLE))
     runs = 1 + sum(a != b for a, b in zip(speakers, speakers[1:], strict=False))
     with synapse(directory / "synapse-default", default_message_limit=True) as server:
-        async with bridged(server.homeserver, directory / "default", DEFAULT_PEOPLE) as bridge:
+        async with bridged(server, directory / "default", DEFAULT_PEOPLE) as bridge:
             tokens = [f"b{n + 1:04d}" for n in range(count)]
             pushed = time.perf_counter()
             for who, token in zip(speakers, tokens, strict=True):

@@ -17,7 +17,7 @@ import subprocess
 import time
 import urllib.error
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -59,6 +59,7 @@ class Homeserver:
     base_url: str  # http://127.0.0.1:PORT
     server_name: str  # the part after the colon in @user:server_name
     shared_secret: str  # for the shared-secret registration admin API
+    pid: int  # its process, for its CPU time (the benchmarks)
 
 
 def is_installed() -> bool:
@@ -93,7 +94,9 @@ def _signing_key() -> str:
     return f"ed25519 a_test {seed}\n"
 
 
-def _config(directory: Path, port: int, server_name: str, shared_secret: str) -> dict[str, Any]:
+def _config(
+    directory: Path, port: int, server_name: str, shared_secret: str, limits: Mapping[str, Any]
+) -> dict[str, Any]:
     return {
         "server_name": server_name,
         "public_baseurl": f"http://127.0.0.1:{port}/",
@@ -124,7 +127,7 @@ def _config(directory: Path, port: int, server_name: str, shared_secret: str) ->
         # Every password hash at the default 12 rounds costs ~0.25 s of a core.
         "bcrypt_rounds": 4,
         "presence": {"enabled": False},
-        **RATE_LIMITS,
+        **limits,
     }
 
 
@@ -144,10 +147,13 @@ def _log_config(directory: Path) -> dict[str, Any]:
     }
 
 
-def _write(directory: Path, port: int, server_name: str, shared_secret: str) -> Path:
+def _write(
+    directory: Path, port: int, server_name: str, shared_secret: str, limits: Mapping[str, Any]
+) -> Path:
     # JSON is YAML, so the config needs no YAML library on our side.
     config = directory / "homeserver.yaml"
-    config.write_text(json.dumps(_config(directory, port, server_name, shared_secret), indent=1))
+    settings = _config(directory, port, server_name, shared_secret, limits)
+    config.write_text(json.dumps(settings, indent=1))
     (directory / "log.yaml").write_text(json.dumps(_log_config(directory), indent=1))
     (directory / "signing.key").write_text(_signing_key())
     return config
@@ -188,11 +194,14 @@ def _stop(process: subprocess.Popen[bytes]) -> None:
 
 
 @contextmanager
-def throwaway_synapse(directory: Path, server_name: str = "localhost") -> Iterator[Homeserver]:
-    """Start a fresh Synapse with its SQLite database in `directory`; stop it afterwards."""
+def throwaway_synapse(
+    directory: Path, server_name: str = "localhost", limits: Mapping[str, Any] = RATE_LIMITS
+) -> Iterator[Homeserver]:
+    """Start a fresh Synapse with its SQLite database in `directory`; stop it afterwards.
+    `limits`: its rate limits (those left out are Synapse's defaults)."""
     port = free_port()
     shared_secret = secrets.token_hex(16)
-    config = _write(directory, port, server_name, shared_secret)
+    config = _write(directory, port, server_name, shared_secret, limits)
     base_url = f"http://127.0.0.1:{port}"
     # Synapse prints start-up failures to stderr before its logging is configured.
     with (directory / "console.log").open("wb") as console:
@@ -205,7 +214,7 @@ def throwaway_synapse(directory: Path, server_name: str = "localhost") -> Iterat
         )
     try:
         _wait_until_ready(base_url, process, directory)
-        yield Homeserver(base_url=base_url, server_name=server_name, shared_secret=shared_secret)
+        yield Homeserver(base_url, server_name, shared_secret, process.pid)
     finally:
         _stop(process)
 
