@@ -20,12 +20,15 @@ taken from every copy in it, merged copies ("Name #N: text1\\ntext2") included.
   the fake at once. Checked: none lost, none twice, the order kept. Timed, per message:
   - *delay*: from the moment the fake answered the bot's getUpdates with the message until
     the bot issued the Matrix send of its copy;
-  - *bot's share*: that delay minus the time within it that the bot waited for Synapse to
-    answer a send (every send, its own or an earlier message's). What is left is the bot's
-    own work, for this message and for the messages ahead of it in its getUpdates batch
-    of 100 (they are handled one after another);
-  - *service*: from the moment the bot began on this message's update (its turn in the
-    queue) until it issued the send, less the waits: one message's work without the queue.
+  - *the bot's own share*: its own handling (from the moment the bot began on its update
+    until its copy was queued) and its own sending (from the moment the room's line was
+    free for it, its copy queued and the send before it answered, until its send was
+    issued). Every copy goes to the same room, one send at a time to keep the order;
+  - *queued behind the bot's sending of earlier copies*: the time between its copy being
+    queued and the line being free for it, less the time a send was awaiting Synapse:
+    the bookkeeping between sends, summed over the copies ahead of it;
+  - *the bot's whole share*: the delay less every moment in it when a send was awaiting
+    Synapse's answer: its own share, and the queue behind the bot's work on the rest.
   Also the wall time of the 500, CPU seconds of this process and of Synapse, and the bot's
   SQL statements and commits.
 - **default** (Synapse's own `rc_message`: 0.2 a second after a burst of 10): three people
@@ -63,10 +66,10 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.bench_spine import aiosqlite_round_trip_ms  # noqa: E402
-from bot.app import Core, open_core  # noqa: E402
+from bot.app import Core, event_handler, open_core  # noqa: E402
 from bot.clock import SystemClock  # noqa: E402
 from bot.config import DatabaseSettings, NetworkSettings, Settings  # noqa: E402
-from bot.events import Event  # noqa: E402
+from bot.events import Event, MessageEvent  # noqa: E402
 from bot.inbox import TransportStore  # noqa: E402
 from bot.scheduler import Scheduler  # noqa: E402
 from bot.transports import RetryLater, Transport  # noqa: E402
@@ -109,6 +112,7 @@ class Attempt:
 class Recorder:
     handed_out: dict[str, float] = field(default_factory=dict)  # token: getUpdates answered
     taken_up: dict[str, float] = field(default_factory=dict)  # token: the bot began on it
+    queued: dict[str, float] = field(default_factory=dict)  # token: its copy committed
     attempts: list[Attempt] = field(default_factory=list)
     syncs: int = 0  # the bot's Matrix syncs that returned
     statements: int = 0  # SQL statements the bot ran
@@ -206,9 +210,10 @@ class TimedMatrix(MatrixTransport):
         attempt = Attempt(started, time.perf_counter(), tokens, outcome, wait, error)
         self._recorder.attempts.append(attempt)
 
-    async def _sync(self, store: TransportStore) -> None:
-        await super()._sync(store)
+    async def _sync(self, store: TransportStore) -> bool:
+        recorded = await super()._sync(store)
         self._recorder.syncs += 1
+        return recorded
 
 
 # --- Synapse ---------------------------------------------------------------------------
@@ -312,12 +317,14 @@ async def _bot(
 
     core.dispatcher.after_event = after_event
 
+    handled = event_handler(core)
+
     async def handle(event: Event) -> None:
-        await core.dispatcher.handle(event)
-        try:
-            await core.sender.drain()
-        except Exception:
-            core.sender.wake()
+        await handled(event)
+        if isinstance(event, MessageEvent):
+            now = time.perf_counter()
+            for token in tokens_in(event.text):
+                recorder.queued.setdefault(token, now)
 
     core.sender.before_start()  # as bot.app.run: a platform is sent to once it started
     sender = asyncio.create_task(core.sender.run())
@@ -417,21 +424,31 @@ async def raised(directory: Path, count: int) -> None:
 
 def report_delays(recorder: Recorder, tokens: Sequence[str]) -> None:
     issued = recorder.first_send()
-    busy = _union([(a.started, a.ended) for a in recorder.attempts])
-    delay, share, service = [], [], []
+    attempts = sorted(recorder.attempts, key=lambda a: a.started)
+    busy = _union([(a.started, a.ended) for a in attempts])
+    delay, share, handling, sending, own, behind = [], [], [], [], [], []
     for token in tokens:
-        if token not in issued or token not in recorder.handed_out:
+        if not {token} <= issued.keys() & recorder.handed_out.keys() & recorder.queued.keys():
             continue
         start, end = recorder.handed_out[token], issued[token]
         delay.append(end - start)
         share.append(end - start - _overlap(busy, start, end))
-        if token in recorder.taken_up:
-            began = recorder.taken_up[token]
-            service.append(end - began - _overlap(busy, began, end))
+        began, queued = recorder.taken_up[token], recorder.queued[token]
+        # The room's line is free for this copy once it is queued and the send before it
+        # (to the same room: all of them) was answered.
+        before = [a.ended for a in attempts if a.started < end]
+        free = max(queued, before[-1] if before else queued)
+        handling.append(queued - began)
+        sending.append(end - free)
+        own.append(queued - began + end - free)
+        behind.append(free - queued - _overlap(busy, queued, free))
     for name, values in (
         ("delay, getUpdates answered to send issued", delay),
-        ("bot's share (delay less the waits for Synapse)", share),
-        ("service (bot began on it to send issued, less the waits)", service),
+        ("  its own handling: the bot began on its update until its copy was queued", handling),
+        ("  its own sending: the room's line free for it until its send issued", sending),
+        ("the bot's own share: its handling and its sending", own),
+        ("  queued behind the bot's sending of earlier copies (not waiting for Synapse)", behind),
+        ("the bot's whole share: the delay less the waits for Synapse", share),
     ):
         print(f"  {name}: {_summary(values)}")
 

@@ -14,10 +14,10 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from bot.clock import Clock
 from bot.config import Settings, redacted
 from bot.db import migrate
-from bot.db.engine import create_engine, session_factory
+from bot.db.engine import WriteTurns, create_engine, session_factory
 from bot.db.models import Channel
 from bot.dispatcher import Dispatcher
-from bot.events import ChatAddress, Event
+from bot.events import ChatAddress, Event, MessageEvent
 from bot.i18n import Catalogs
 from bot.inbox import TransportStore
 from bot.outbox import Outbox, OutboxSender
@@ -26,7 +26,7 @@ from bot.registry import Capability, Registry
 from bot.runtime import Runtime
 from bot.scheduler import DueRunner, Scheduler
 from bot.services import bridge, members, reach
-from bot.transports import Transport
+from bot.transports import EventHandler, Transport
 
 log = logging.getLogger(__name__)
 
@@ -93,13 +93,14 @@ async def open_core(
         async with sessions.begin() as session:
             await bridge.tell_undelivered(session, runtime, row_id)
 
+    turns = WriteTurns(engine)
     return Core(
         engine=engine,
         sessions=sessions,
         runtime=runtime,
-        dispatcher=Dispatcher(runtime, sessions),
+        dispatcher=Dispatcher(runtime, sessions, turns),
         sender=OutboxSender(
-            engine, transports, clock, ask_to_open_private_chat, move_chat, tell_undelivered
+            engine, turns, transports, clock, ask_to_open_private_chat, move_chat, tell_undelivered
         ),
         due=DueRunner(runtime, sessions),
         store=TransportStore(sessions, clock),
@@ -116,6 +117,25 @@ def command_menus(runtime: Runtime) -> dict[str, list[tuple[str, str]]]:
     }
     menus[""] = menus[catalogs.default]
     return menus
+
+
+def event_handler(core: Core) -> EventHandler:
+    """Each event handled in its unit of work, then its messages delivered."""
+
+    async def handle(event: Event) -> None:
+        await core.dispatcher.handle(event)
+        if isinstance(event, MessageEvent) and not event.awaits_answer:
+            # Chatter, relayed by the bridge: sent while the next update is handled, so a
+            # send awaiting the platform's answer does not hold up the updates behind it.
+            core.sender.wake()
+            return
+        try:
+            await core.sender.drain()  # answered before the next update is taken up
+        except Exception:
+            log.exception("delivering after an event failed; the sender retries later")
+            core.sender.wake()
+
+    return handle
 
 
 async def run(
@@ -139,33 +159,27 @@ async def run(
 
     core.dispatcher.after_event = after_event
 
-    async def handle(event: Event) -> None:
-        await core.dispatcher.handle(event)
-        try:
-            await core.sender.drain()  # answer at once, not at the sender's next wake-up
-        except Exception:
-            log.exception("delivering after an event failed; the sender retries later")
-            core.sender.wake()
-
     core.sender.before_start()  # what waits from before is sent once its transport is up
     sender_task = asyncio.create_task(core.sender.run())
     started: list[Transport] = []
     try:
         await scheduler.start()
         for transport in transports:
-            await transport.start(handle, core.store)
+            await transport.start(event_handler(core), core.store)
             started.append(transport)
             core.sender.started(transport.platform)
             await transport.publish_commands(command_menus(core.runtime))
             log.info("%s transport started", transport.platform)
         await stop.wait()
     finally:
+        # The sender first, while the transports are open: the send in hand is recorded,
+        # not cut off. What the last updates queued goes at the next start.
+        core.sender.stop()
+        with suppress(TimeoutError):
+            await asyncio.wait_for(asyncio.shield(sender_task), SENDER_STOP_SECONDS)
         for transport in reversed(started):
             await transport.stop()
         await scheduler.stop()
-        core.sender.stop()  # the send in hand is recorded, not cut off
-        with suppress(TimeoutError):
-            await asyncio.wait_for(asyncio.shield(sender_task), SENDER_STOP_SECONDS)
         for task in (sender_task, *background):
             task.cancel()
         for task in (sender_task, *background):

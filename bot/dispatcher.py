@@ -23,6 +23,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot import inbox
 from bot.context import Context
+from bot.db.engine import WriteTurns
 from bot.db.models import Role
 from bot.errors import UserError
 from bot.events import (
@@ -51,10 +52,12 @@ class Dispatcher:
         self,
         runtime: Runtime,
         sessions: async_sessionmaker[AsyncSession],
+        turns: WriteTurns,
         after_event: Callable[[], None] = lambda: None,
     ) -> None:
         self._runtime = runtime
         self._sessions = sessions
+        self._turns = turns  # a unit of work writes from its first statement (the claim)
         self.after_event = after_event
 
     async def handle(self, event: Event) -> None:
@@ -84,7 +87,7 @@ class Dispatcher:
         self.after_event()
 
     async def _unit_of_work(self, event: Event) -> None:
-        async with self._sessions.begin() as session:
+        async with self._turns(), self._sessions.begin() as session:
             if not await self._claim(session, event):
                 return  # handled before a restart: exactly once
             if isinstance(event, ChatMoved):
@@ -97,7 +100,7 @@ class Dispatcher:
 
     async def _answer(self, event: Event, build: Callable[[Context], OutgoingMessage]) -> None:
         """Reply in a fresh unit of work, after the failed one was rolled back."""
-        async with self._sessions.begin() as session:
+        async with self._turns(), self._sessions.begin() as session:
             await self._claim(session, event)
             ctx = await self._context(session, event)
             await self._reply(ctx, build(ctx))

@@ -39,6 +39,7 @@ from sqlalchemy.orm import aliased
 from sqlalchemy.sql import ColumnElement
 
 from bot.clock import Clock
+from bot.db.engine import WriteTurns
 from bot.db.models import Channel, Identity, Member, OutboxFile, OutboxMessage
 from bot.events import ChatAddress, ChatKind
 from bot.i18n import Catalogs, Translator
@@ -72,6 +73,16 @@ class Merge:
 
     sender: str
     body: RichText
+
+
+@dataclass(frozen=True, slots=True)
+class _Attempt:
+    """How sending a row went: the platform's id for the message, or what went wrong (and
+    how many of its parts had gone by then)."""
+
+    message_id: str | None = None
+    error: Exception | None = None
+    parts_done: int = 0
 
 
 class _Outcome(Enum):
@@ -379,6 +390,7 @@ class OutboxSender:
     def __init__(
         self,
         engine: AsyncEngine,
+        turns: WriteTurns,
         transports: Mapping[str, Transport],
         clock: Clock,
         on_unreachable: Callable[[int], Awaitable[None]],
@@ -386,6 +398,7 @@ class OutboxSender:
         on_failed: Callable[[int], Awaitable[None]],
     ) -> None:
         self._engine = engine
+        self._turns = turns  # the bookkeeping after a send waits its turn, not for SQLite
         self._transports = transports
         self._clock = clock
         # Called with a private chat's id the first time its person turns out unreachable.
@@ -478,6 +491,7 @@ class OutboxSender:
             rows = (await connection.execute(_due_query(), params)).all()
             skipped: set[int] = set()  # chats told to wait, or purged: the rest waits
             merged: set[int] = set()  # rows sent with an earlier one
+            chosen: dict[int, list[Row[Any]]] = {}  # row: what goes merged into it
             moved = False  # a chat's rows are to be read again under its new id
             for index, row in enumerate(rows):
                 if self._stopping:
@@ -485,11 +499,27 @@ class OutboxSender:
                 if row.channel_id in skipped or row.id in merged:
                     continue
                 try:
-                    followers = await self._merged_with(connection, row, rows[index + 1 :])
+                    followers = chosen.pop(row.id, None)
+                    if followers is None:
+                        async with self._turns():
+                            followers = await self._merged_with(connection, row, rows[index + 1 :])
+                            await connection.commit()
                     merged.update(follower.id for follower in followers)
                     if followers:
                         skipped.add(row.channel_id)  # its rows are read again after this
-                    outcome = await self._deliver(connection, row, followers)
+                    attempt = await self._attempt(connection, row, followers)
+                    async with self._turns():
+                        outcome = await self._record(connection, row, followers, attempt)
+                        purged = row.purge_channel_after_send and row.member_id is None
+                        if outcome in (_Outcome.HELD, _Outcome.NEWLY_UNREACHABLE) or purged:
+                            skipped.add(row.channel_id)
+                        # The next row's merge choice goes in with this outcome: one commit.
+                        upcoming = _next_to_send(rows, index, skipped, merged)
+                        if upcoming is not None:
+                            chosen[rows[upcoming].id] = await self._merged_with(
+                                connection, rows[upcoming], rows[upcoming + 1 :]
+                            )
+                        await connection.commit()
                 except ChatIdChanged as change:
                     await connection.commit()
                     await self._on_moved(_address(row), change.new_chat_id)
@@ -497,7 +527,7 @@ class OutboxSender:
                     moved = moves < MAX_MOVES  # a chat that keeps moving waits
                     moves += 1
                     continue
-                await connection.commit()
+                delivered += (outcome is _Outcome.SENT) * (1 + len(followers))
                 if outcome is _Outcome.NEWLY_UNREACHABLE:
                     await self._on_unreachable(row.channel_id)
                     self.wake()  # for what it queued
@@ -507,10 +537,6 @@ class OutboxSender:
                 if outcome is _Outcome.HELD:
                     # run() may be waiting for its idle time-out: it is to wait for this.
                     self.wake()
-                delivered += (outcome is _Outcome.SENT) * (1 + len(followers))
-                purged = row.purge_channel_after_send and row.member_id is None
-                if outcome in (_Outcome.HELD, _Outcome.NEWLY_UNREACHABLE) or purged:
-                    skipped.add(row.channel_id)
             if len(rows) < BATCH and not moved and not merged:
                 return delivered
 
@@ -521,10 +547,10 @@ class OutboxSender:
         consecutive rows of the same chat and sender, none of which answers or changes a
         message or carries files or buttons, up to one message's length.
 
-        The choice (alone, too) is committed before the message is first sent and kept: a
-        message that may have reached the platform before a crash goes again as it was,
-        under the same key, so that a platform that knows the key (Matrix) takes it once
-        and no row is marked sent that was not in it."""
+        The choice (alone, too) is written here, for the caller to commit before the
+        message is first sent, and kept: a message that may have reached the platform
+        before a crash goes again as it was, under the same key, so that a platform that
+        knows the key (Matrix) takes it once and no row is marked sent that was not in it."""
         payload = first.payload or {}
         merge = payload.get("merge")
         if merge is None or first.parts_done or not _mergeable(payload, first=True):
@@ -549,55 +575,73 @@ class OutboxSender:
                     break
                 followers.append(row)
         await _merge(connection, [first.id, *(row.id for row in followers)], first.id)
-        await connection.commit()
         return followers
 
-    async def _deliver(
-        self, connection: AsyncConnection, row: Row[Any], followers: Sequence[Row[Any]] = ()
-    ) -> _Outcome:
-        """Send the row (merged with `followers`, all marked sent with it) and record how
-        that went."""
+    async def _attempt(
+        self, connection: AsyncConnection, row: Row[Any], followers: Sequence[Row[Any]]
+    ) -> _Attempt:
+        """Send the row, merged with `followers`. Nothing is written: see _record."""
         try:
             message = OutgoingMessage.from_json(row.payload or {}, await _kept(connection, row))
+            for follower in followers:
+                body = RichText.from_json((follower.payload or {})["merge"]["body"])
+                message = dataclasses.replace(message, text=message.text + "\n" + body)
         except (KeyError, TypeError, ValueError) as error:  # written by an older version?
-            log.error("outbox row %s cannot be read: %r", row.id, error)
-            await self._close(connection, row, error=f"unreadable payload: {error!r}")
-            return _Outcome.FAILED
-        for follower in followers:
-            body = RichText.from_json((follower.payload or {})["merge"]["body"])
-            message = dataclasses.replace(message, text=message.text + "\n" + body)
+            unreadable = PermanentFailure(f"unreadable payload: {error!r}")
+            return _Attempt(error=unreadable, parts_done=row.parts_done)
+        progress = Progress(row.parts_done, key=(row.payload or {}).get("key", f"outbox-{row.id}"))
         try:
             message = await _linked(connection, row, message)
             message = await self._fetched(message)
-            message_id = await self._send(connection, row, message)
-        except RetryLater as error:
+            return _Attempt(message_id=await self._send(row, message, progress))
+        except Exception as error:
+            return _Attempt(error=error, parts_done=progress.parts_done)
+
+    async def _record(
+        self,
+        connection: AsyncConnection,
+        row: Row[Any],
+        followers: Sequence[Row[Any]],
+        attempt: _Attempt,
+    ) -> _Outcome:
+        """Record how the attempt went: the row and its `followers` sent, or held, parked,
+        given up (the followers are then each on their own again)."""
+        error = attempt.error
+        if error is None:
+            for sent in (row, *followers):
+                await self._close(connection, sent, message_id=attempt.message_id)
+            if row.unreachable_since is not None:
+                # Delivered after all (the person opened the chat meanwhile): release the rest.
+                for statement in _reopen(row.channel_id, self._clock.now()):
+                    await connection.execute(statement)
+            return _Outcome.SENT
+        if attempt.parts_done != row.parts_done:
+            # Whatever comes next, the parts already delivered are never sent again.
+            await connection.execute(
+                update(OutboxMessage)
+                .where(OutboxMessage.id == row.id)
+                .values(parts_done=attempt.parts_done)
+            )
+        if isinstance(error, ChatIdChanged):
+            raise error  # drain() commits, has the chat moved, and reads its rows again
+        if isinstance(error, RetryLater):
             until = self._clock.now() + timedelta(seconds=error.seconds)
             await self._hold_chat(connection, row.channel_id, until)
             if "merge" in (row.payload or {}):  # not sent: merged anew with what waits then
                 await _merge(connection, [row.id, *(follower.id for follower in followers)], None)
             return _Outcome.HELD
-        except RecipientUnreachable:
+        if isinstance(error, RecipientUnreachable):
             return await self._park(connection, row.channel_id)
-        except PermanentFailure as error:
+        if isinstance(error, PermanentFailure):
             log.warning("outbox row %s cannot be delivered: %s", row.id, error)
             await self._close(connection, row, error=str(error) or type(error).__name__)
-            await _merge(connection, [follower.id for follower in followers], None)
-            return _Outcome.FAILED
-        except ChatIdChanged:
-            raise  # drain() commits, has the chat moved, and reads its rows again
-        except Exception as error:
-            log.exception("outbox row %s: sending failed", row.id)
+            outcome = _Outcome.FAILED
+        else:
+            log.error("outbox row %s: sending failed", row.id, exc_info=error)
             outcome = await self._retry_or_fail(connection, row, error)
-            if outcome is _Outcome.FAILED:
-                await _merge(connection, [follower.id for follower in followers], None)
-            return outcome
-        for sent in (row, *followers):
-            await self._close(connection, sent, message_id=message_id)
-        if row.unreachable_since is not None:
-            # Delivered after all (the person opened the chat meanwhile): release the rest.
-            for statement in _reopen(row.channel_id, self._clock.now()):
-                await connection.execute(statement)
-        return _Outcome.SENT
+        if outcome is _Outcome.FAILED:
+            await _merge(connection, [follower.id for follower in followers], None)
+        return outcome
 
     async def _fetched(self, message: OutgoingMessage) -> OutgoingMessage:
         """Its remote files fetched from the platform they are on, as attachments."""
@@ -617,23 +661,13 @@ class OutboxSender:
         )
 
     async def _send(
-        self, connection: AsyncConnection, row: Row[Any], message: OutgoingMessage
+        self, row: Row[Any], message: OutgoingMessage, progress: Progress
     ) -> str | None:
         transport = self._transports[row.platform]
         if message.replaces is not None:
             await transport.replace(_address(row), message.replaces, message)
             return message.replaces
-        progress = Progress(row.parts_done, key=(row.payload or {}).get("key", f"outbox-{row.id}"))
-        try:
-            return await transport.send(_address(row), message, progress)
-        finally:
-            if progress.parts_done != row.parts_done:
-                # Whatever comes next, the parts already delivered are never sent again.
-                await connection.execute(
-                    update(OutboxMessage)
-                    .where(OutboxMessage.id == row.id)
-                    .values(parts_done=progress.parts_done)
-                )
+        return await transport.send(_address(row), message, progress)
 
     async def _close(
         self,
@@ -778,6 +812,16 @@ async def _merged(connection: AsyncConnection, row_id: int) -> bool:
         select(func.count()).where(OutboxMessage.merged_into == group)
     )
     return bool(together and together > 1)
+
+
+def _next_to_send(
+    rows: Sequence[Row[Any]], after: int, skipped: set[int], merged: set[int]
+) -> int | None:
+    """The index of the row that _drain sends after `rows[after]`, if any."""
+    for index in range(after + 1, len(rows)):
+        if rows[index].channel_id not in skipped and rows[index].id not in merged:
+            return index
+    return None
 
 
 def _address(row: Row[Any]) -> ChatAddress:

@@ -288,6 +288,36 @@ async def test_a_restart_amid_200_messages_answers_each_exactly_once(scene: Scen
     assert sorted(await answered()) == sorted(commands)  # every one, none twice
 
 
+async def test_the_bots_own_messages_coming_back_are_neither_recorded_nor_read_again(
+    scene: Scene, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Every message the bot sends comes back in its next sync. That sync has nothing to
+    record: its token stays in memory (no commit), and the inbox is not read again."""
+    anna, bot = scene.anna, scene.bot
+    room = await anna.create_room(invite=bot.user_id)
+    reads = 0
+    pending = bot.core.store.pending
+
+    async def counted(platform: str) -> list[tuple[int, dict[str, Any]]]:
+        nonlocal reads
+        reads += 1
+        return await pending(platform)
+
+    monkeypatch.setattr(bot.core.store, "pending", counted)
+    await anna.say(room, "/start")
+    await anna.receive(room)  # the answer, sent after the sync that brought /start
+    saved, reads_then = await bot.core.store.state("matrix", "since"), reads
+    deadline = time.monotonic() + DEADLINE
+    while bot.transport._since == saved:  # until the sync with the answer's echo is back
+        assert time.monotonic() < deadline, "the answer never came back to the bot"
+        await asyncio.sleep(0.02)
+    assert await bot.core.store.state("matrix", "since") == saved
+    assert reads == reads_then
+    await anna.say(room, "/whoami")  # something to record: the token is saved with it
+    await anna.receive(room)
+    assert await bot.core.store.state("matrix", "since") not in (saved, None)
+
+
 async def test_after_an_outage_people_keep_their_names(scene: Scene) -> None:
     """Events fetched after an outage come without their authors' names (lazy loading):
     the bot asks the homeserver, rather than call Ben by his user id."""

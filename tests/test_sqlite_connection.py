@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from pathlib import Path
 from typing import Any
 
@@ -10,7 +11,7 @@ from sqlalchemy import text
 from sqlalchemy.exc import IntegrityError
 
 from bot.db import sqlite
-from bot.db.engine import create_engine
+from bot.db.engine import WriteTurns, create_engine
 
 
 async def test_statements_rows_and_errors(tmp_path: Path) -> None:
@@ -56,3 +57,27 @@ async def test_one_trip_to_the_database_thread_per_statement(
         assert trips == ["_run", "commit"]
     finally:
         await engine.dispose()
+
+
+async def test_writers_take_turns_on_sqlite_and_not_on_postgresql(tmp_path: Path) -> None:
+    order: list[str] = []
+
+    async def write(turns: WriteTurns, name: str) -> None:
+        async with turns():
+            order.append(f"{name} begins")
+            await asyncio.sleep(0)  # the other writer runs meanwhile, if it may
+            order.append(f"{name} commits")
+
+    sqlite_engine = create_engine(f"sqlite+aiosqlite:///{tmp_path}/turns.db")
+    postgres_engine = create_engine("postgresql+asyncpg://bot@127.0.0.1:1/none")  # not used
+    try:
+        turns = WriteTurns(sqlite_engine)
+        await asyncio.gather(write(turns, "a"), write(turns, "b"))
+        assert order == ["a begins", "a commits", "b begins", "b commits"]
+        order.clear()
+        turns = WriteTurns(postgres_engine)
+        await asyncio.gather(write(turns, "a"), write(turns, "b"))
+        assert order == ["a begins", "b begins", "a commits", "b commits"]
+    finally:
+        await sqlite_engine.dispose()
+        await postgres_engine.dispose()

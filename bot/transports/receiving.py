@@ -32,16 +32,17 @@ class InboxLoop:
         platform: str,
         store: TransportStore,
         *,
-        fetch: Callable[[], Awaitable[None]],
+        fetch: Callable[[], Awaitable[bool]],
         prepare: Callable[[int, dict[str, Any]], Awaitable[Event | None]],
         handle: EventHandler,
         stopping: asyncio.Event,
         retry_delay: float = 1.0,
         expected_faults: tuple[type[Exception], ...] = (),
     ) -> None:
-        """`fetch` records new updates in the inbox; `prepare` turns a recorded one into an
-        event (None: nothing to do); `handle` hands the event on. `expected_faults` (the
-        network, say) are logged in one line, anything else with its trace."""
+        """`fetch` records new updates in the inbox (False: there were none); `prepare`
+        turns a recorded one into an event (None: nothing to do); `handle` hands the event
+        on. `expected_faults` (the network, say) are logged in one line, anything else with
+        its trace."""
         self._platform = platform
         self._store = store
         self._fetch = fetch
@@ -54,13 +55,15 @@ class InboxLoop:
 
     async def run(self) -> None:
         failures = 0
+        pending = True  # what waits from before the start
         while not self._stopping.is_set():
             try:
-                # Every pass, not only after new updates: what a fault interrupted goes on.
-                await self._handle_pending()
-                await self._fetch()
+                if pending:
+                    await self._handle_pending()
+                pending = await self._fetch()
                 failures = 0
             except Exception as error:  # the network, or the database: keep receiving
+                pending = True  # what the fault interrupted goes on
                 failures += 1
                 delay = min(MAX_DELAY, self._retry_delay * 2**failures)
                 if isinstance(error, self._expected):
@@ -110,7 +113,7 @@ async def until_stopped(work: Coroutine[Any, Any, T], stopping: asyncio.Event) -
 
 
 async def stop_loop(task: asyncio.Task[None] | None, stopping: asyncio.Event, name: str) -> None:
-    """Let the update in hand finish (so its answer is marked sent), then end the loop."""
+    """Let the update in hand finish (its unit of work commits), then end the loop."""
     stopping.set()
     if task is None:
         return

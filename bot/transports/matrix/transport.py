@@ -76,6 +76,9 @@ from bot.transports.receiving import InboxLoop, stop_loop, until_stopped
 # where escapes make it longer), so a long text is sent in pieces that fit.
 MAX_CONTENT_BYTES = 60_000  # the rest of the event (ids, keys, signatures) is small
 MAX_TEXT = 16_000  # the first cut; halved until every piece fits
+# A sync with nothing to record (the bot's own messages coming back) keeps its token in
+# memory only; every this-many-th is saved all the same, so a restart catches up from near.
+TOKEN_SAVED_EVERY = 50
 
 log = logging.getLogger(__name__)
 
@@ -142,6 +145,7 @@ class MatrixTransport:
         self._stopping = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
         self._synced = False  # the first sync of this run is done
+        self._unsaved_syncs = 0  # syncs since the token was last saved
         self._unreadable_from: set[tuple[str, str]] = set()  # (room, person) told already
         self._direct: dict[str, str] = {}  # person: their private chat's room
         self._invited: dict[str, float] = {}  # person: when the bot invited them (monotonic)
@@ -249,13 +253,14 @@ class MatrixTransport:
         await store.set_state(PLATFORM, "session", json.dumps(session))
 
     async def stop(self) -> None:
-        """Finish the event in hand (so its answer is marked sent), then stop syncing."""
+        """Finish the event in hand (its unit of work commits), then stop syncing."""
         await stop_loop(self._task, self._stopping, PLATFORM)
         if self._client is not None:
             await self._client.close()
 
-    async def _sync(self, store: TransportStore) -> None:
-        """Record the next sync's events with the token that follows them."""
+    async def _sync(self, store: TransportStore) -> bool:
+        """Record the next sync's events with the token that follows them; False if there
+        were none to record."""
         if self._since is None:
             self._since = await store.state(PLATFORM, "since")
         first = not self._synced
@@ -274,7 +279,7 @@ class MatrixTransport:
             self._stopping,
         )
         if response is None:
-            return
+            return False
         if isinstance(response, SyncError):
             raise SyncFailed(response.message)
         updates: list[tuple[str, dict[str, Any]]] = []
@@ -293,12 +298,18 @@ class MatrixTransport:
                         if recorded["sender_name"] is None:
                             recorded["sender_name"] = await self._profile_name(source, names)
                         updates.append((source["event_id"], recorded))
-        await store.take(PLATFORM, updates, {"since": response.next_batch})
+        self._unsaved_syncs += 1
+        if updates or first or self._unsaved_syncs >= TOKEN_SAVED_EVERY:
+            # Not for every echo of the bot's own sends: that was a commit, and a read of
+            # the inbox, for each message the bot relayed.
+            await store.take(PLATFORM, updates, {"since": response.next_batch})
+            self._unsaved_syncs = 0
         self._since = response.next_batch
         self._synced = True
         await keep_keys(self.client)
         for room_id, invite in response.rooms.invite.items():
             await self._answer_invite(room_id, invite)
+        return bool(updates)
 
     def _own_echo(self, source: dict[str, Any]) -> bool:
         """The bot's own messages come back in every sync; only its joins matter (the

@@ -106,7 +106,7 @@ class TelegramTransport:
         self._username = bot.username
         if webhook:
             await self._start_webhook(store)
-            fetch: Callable[[], Awaitable[None]] = self._next_delivery
+            fetch: Callable[[], Awaitable[bool]] = self._next_delivery
         else:
             fetch = partial(self._poll, store)
         log.info(
@@ -157,7 +157,7 @@ class TelegramTransport:
         self._webhook = receiver
 
     async def stop(self) -> None:
-        """Finish the update in hand (so its answer is marked sent), then stop polling."""
+        """Finish the update in hand (its unit of work commits), then stop polling."""
         if self._webhook is not None:
             await self._webhook.stop()  # Telegram keeps what comes meanwhile for the next start
         await stop_loop(self._task, self._stopping, PLATFORM)
@@ -165,7 +165,7 @@ class TelegramTransport:
         if self._bot is not None:
             await self._bot.shutdown()
 
-    async def _poll(self, store: TransportStore) -> None:
+    async def _poll(self, store: TransportStore) -> bool:
         """Long polling: record the next batch with the offset that confirms it."""
         if self._offset is None:
             self._offset = int(await store.state(PLATFORM, "offset") or 0)
@@ -178,11 +178,13 @@ class TelegramTransport:
                 {"offset": str(next_offset)},
             )
             self._offset = next_offset
+        return bool(updates)
 
-    async def _next_delivery(self) -> None:
+    async def _next_delivery(self) -> bool:
         """Webhook: wait until Telegram has posted an update (recorded already), or stop()."""
         await until_stopped(self._delivered.wait(), self._stopping)
         self._delivered.clear()
+        return True
 
     async def _next_updates(self, offset: int) -> tuple[Update, ...]:
         """The next batch, or nothing when stop() is called during the long poll (updates
