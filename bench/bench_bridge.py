@@ -77,7 +77,13 @@ from bot.transports.matrix.transport import MatrixTransport  # noqa: E402
 from bot.transports.telegram.limits import SendLimits  # noqa: E402
 from bot.transports.telegram.transport import TelegramTransport  # noqa: E402
 from handlers import capabilities  # noqa: E402
-from tests.matrix_running import Person, bot_account, matrix_settings, person  # noqa: E402
+from tests.matrix_running import (  # noqa: E402
+    Person,
+    bot_account,
+    bridge_by_commands,
+    matrix_settings,
+    person,
+)
 from tests.synapse import RATE_LIMITS, Homeserver, throwaway_synapse  # noqa: E402
 from tests.telegram_fake import FakeBotAPI  # noqa: E402
 from tests.telegram_running import ANNA, Hours, telegram_settings  # noqa: E402
@@ -308,14 +314,7 @@ async def _bot(
     core = await open_core(settings, SystemClock(), transports, capabilities())
     recorder.count_sql(core.engine)
     scheduler = Scheduler(core.due, after_fire=core.sender.wake)
-    background: set[asyncio.Task[None]] = set()
-
-    def after_event() -> None:
-        task = asyncio.create_task(scheduler.reschedule())
-        background.add(task)
-        task.add_done_callback(background.discard)
-
-    core.dispatcher.after_event = after_event
+    core.dispatcher.after_event = scheduler.reschedule_soon
 
     handled = event_handler(core)
 
@@ -342,9 +341,6 @@ async def _bot(
         await telegram.stop()
         await matrix.stop()
         await scheduler.stop()
-        for task in background:
-            task.cancel()
-        await asyncio.gather(*background, return_exceptions=True)
         await core.close()
 
     try:
@@ -352,16 +348,7 @@ async def _bot(
         for transport in (telegram, matrix):
             await transport.start(handle, core.store)
             core.sender.started(transport.platform)
-        anna_tg, group = fake.user(ANNA, "Anna", "anna"), fake.group(GROUP, "Plenum TG")
-        fake.message(anna_tg, group, "/setup Plenum")
-        await fake.wait_sent(1)
-        room = await anna.create_room(invite=bot_id, name="Plenum Matrix")
-        await anna.say(room, "/setup Plenum")
-        await anna.receive(room)
-        fake.message(anna_tg, group, "/bridge on")
-        (told,) = await anna.receive(room)
-        assert "Plenum TG (Telegram)" in told["content"]["body"], told
-        await fake.wait_sent(2)
+        group, room = await bridge_by_commands(fake, anna, bot_id, GROUP)
         people = [fake.user(200 + n, name) for n, name in enumerate(names)]
         yield Bridged(fake, group, people, anna, room, core, recorder, stop_bot)
     finally:

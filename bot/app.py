@@ -149,15 +149,7 @@ async def run(
     by_platform = {transport.platform: transport for transport in transports}
     core = await open_core(settings, clock, by_platform, capabilities)
     scheduler = Scheduler(core.due, after_fire=core.sender.wake)
-    background: set[asyncio.Task[None]] = set()
-
-    def after_event() -> None:
-        # The event may have added a reminder that falls due before the next wake-up.
-        task = asyncio.create_task(scheduler.reschedule())
-        background.add(task)
-        task.add_done_callback(background.discard)
-
-    core.dispatcher.after_event = after_event
+    core.dispatcher.after_event = scheduler.reschedule_soon
 
     core.sender.before_start()  # what waits from before is sent once its transport is up
     sender_task = asyncio.create_task(core.sender.run())
@@ -180,10 +172,8 @@ async def run(
         for transport in reversed(started):
             await transport.stop()
         await scheduler.stop()
-        for task in (sender_task, *background):
-            task.cancel()
-        for task in (sender_task, *background):
-            with suppress(asyncio.CancelledError):
-                await task
+        sender_task.cancel()
+        with suppress(asyncio.CancelledError):
+            await sender_task
         await core.close()
         log.info("stopped")

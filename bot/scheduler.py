@@ -127,6 +127,7 @@ class Scheduler:
         self._scheduler = AsyncIOScheduler(timezone="UTC")
         self._wakeup = asyncio.Event()
         self._loop: asyncio.Task[None] | None = None
+        self._soon: set[asyncio.Task[None]] = set()  # reschedule_soon's, until done
 
     async def start(self) -> None:
         self._scheduler.add_job(self._wake, "interval", seconds=POLL_SECONDS, id="poll")
@@ -143,6 +144,16 @@ class Scheduler:
             self._loop.cancel()
             with suppress(asyncio.CancelledError):
                 await self._loop
+        for task in self._soon:
+            task.cancel()
+        await asyncio.gather(*self._soon, return_exceptions=True)
+
+    def reschedule_soon(self) -> None:
+        """`reschedule` in a task of its own: after an event, which may have added a
+        reminder that falls due before the next wake-up."""
+        task = asyncio.create_task(self.reschedule())
+        self._soon.add(task)
+        task.add_done_callback(self._soon.discard)
 
     async def reschedule(self) -> None:
         due = await self._runner.next_due()

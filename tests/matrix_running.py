@@ -28,6 +28,8 @@ from bot.events import Event
 from bot.transports.matrix.transport import MatrixTransport, keep_keys
 from handlers import capabilities
 from tests.synapse import Homeserver, register
+from tests.telegram_fake import FakeBotAPI
+from tests.telegram_running import ANNA
 
 PASSWORD = "a-password-for-the-tests"
 DEADLINE = 15.0  # seconds; only a broken test waits this long
@@ -237,3 +239,23 @@ async def running_bot(settings: Settings) -> AsyncIterator[MatrixBot]:
         yield bot
     finally:
         await bot.stop()
+
+
+async def bridge_by_commands(
+    fake: FakeBotAPI, anna: Person, bot_id: str, group_id: int
+) -> tuple[dict[str, Any], str]:
+    """Bridge a Telegram group and a Matrix room as a coordinator would: `/setup Plenum` in
+    each, `/bridge on` in the group; each is told where its messages go. The Telegram group
+    and the Matrix room's id."""
+    anna_tg, group = fake.user(ANNA, "Anna", "anna"), fake.group(group_id, "Plenum TG")
+    fake.message(anna_tg, group, "/setup Plenum")
+    await fake.wait_sent(1)
+    room = await anna.create_room(invite=bot_id, name="Plenum Matrix")
+    await anna.say(room, "/setup Plenum")
+    await anna.receive(room)
+    fake.message(anna_tg, group, "/bridge on")
+    (told_matrix,) = await anna.receive(room)
+    assert "Plenum TG (Telegram)" in told_matrix["content"]["body"], told_matrix
+    await fake.wait_sent(2)
+    assert "Plenum Matrix (Matrix)" in fake.sent[-1].text
+    return group, room

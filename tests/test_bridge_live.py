@@ -27,7 +27,14 @@ from bot.transports.telegram.limits import SendLimits
 from bot.transports.telegram.transport import TelegramTransport
 from handlers import capabilities
 from tests.helpers import all_rows, held_until
-from tests.matrix_running import Person, bot_account, matrix_settings, person, unique
+from tests.matrix_running import (
+    Person,
+    bot_account,
+    bridge_by_commands,
+    matrix_settings,
+    person,
+    unique,
+)
 from tests.synapse import Homeserver, limit_messages, register
 from tests.telegram_fake import BOT, FakeBotAPI
 from tests.telegram_running import ANNA, Hours, fake_bot_api, telegram_settings
@@ -93,18 +100,7 @@ async def bridge(
         await matrix.start(handle, core.store)
         sender = asyncio.create_task(core.sender.run(idle_seconds=5))
         try:
-            anna_tg, group = fake.user(ANNA, "Anna", "anna"), fake.group(GROUP, "Plenum TG")
-            fake.message(anna_tg, group, "/setup Plenum")
-            await fake.wait_sent(1)
-            room = await anna.create_room(invite=bot_id, name="Plenum Matrix")
-            await anna.say(room, "/setup Plenum")
-            await anna.receive(room)
-
-            fake.message(anna_tg, group, "/bridge on")
-            (told_matrix,) = await anna.receive(room)
-            assert "Plenum TG (Telegram)" in told_matrix["content"]["body"]
-            await fake.wait_sent(2)
-            assert "Plenum Matrix (Matrix)" in fake.sent[-1].text
+            group, room = await bridge_by_commands(fake, anna, bot_id, GROUP)
             yield Bridged(fake, group, fake.user(7, "Ben"), anna, room, core)
         finally:
             await telegram.stop()
