@@ -108,14 +108,17 @@ async def open_core(
 
 
 def command_menus(runtime: Runtime) -> dict[str, list[tuple[str, str]]]:
-    """The commands everyone may use, with their help, per language ("" the default)."""
+    """The commands everyone may use, by their name and with their help in each language
+    ("" for readers whose language has no menu); a variant such as de@plain has none,
+    platforms know languages by their two letters."""
     commands = runtime.registry.visible_commands(is_coordinator=False)
     catalogs = runtime.catalogs
-    menus = {
-        code: [(c.name, catalogs.translator(code)(c.help)) for c in commands]
-        for code in catalogs.languages
-    }
-    menus[""] = menus[catalogs.default]
+    menus = {}
+    for code in catalogs.languages:
+        t = catalogs.translator(code)
+        if code == t.language:
+            menus[code] = [(c.name_in(t.language), t(c.help)) for c in commands]
+    menus[""] = menus[catalogs.translator(catalogs.default).language]
     return menus
 
 

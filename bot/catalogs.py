@@ -8,6 +8,7 @@ locales/messages.pot and merges it into each language's .po file;
 from __future__ import annotations
 
 import string
+from collections.abc import Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -18,8 +19,9 @@ from babel.messages.pofile import read_po, write_po
 from bot.i18n import DOMAIN
 from bot.paths import LOCALES_DIR, ROOT
 
-# Calls whose string arguments are messages: ctx.t("..."), t.plural("...", "...", n), N_("...")
-KEYWORDS = {"t": None, "plural": (1, 2), "N_": None}
+# Calls whose string arguments are messages: ctx.t("..."), t.plural("...", "...", n), N_("..."),
+# NP_("...", "...")
+KEYWORDS = {"t": None, "plural": (1, 2), "N_": None, "NP_": (1, 2)}
 SOURCES = ("bot", "handlers")
 
 
@@ -50,12 +52,16 @@ def _has_placeholders(message: str | tuple[str, ...]) -> bool:
     return any(placeholders(form) for form in _forms(message))
 
 
-def update() -> None:
+def update(languages: Sequence[str] | None = None) -> None:
+    """The template made anew from the code, and merged into each catalog (or into those
+    of `languages`)."""
     template = extract()
     with (LOCALES_DIR / f"{DOMAIN}.pot").open("wb") as handle:
         write_po(handle, template, omit_header=False, sort_output=False, width=100)
     for path in sorted(LOCALES_DIR.glob(f"*/LC_MESSAGES/{DOMAIN}.po")):
         code = path.parent.parent.name
+        if languages is not None and code not in languages:
+            continue
         with path.open("rb") as handle:
             catalog = read_po(handle, locale=code, domain=DOMAIN)
         catalog.update(template, update_header_comment=False)
@@ -74,17 +80,23 @@ def placeholders(text: str) -> set[str]:
     return {name for _, name, _, _ in string.Formatter().parse(text) if name is not None}
 
 
-def problems(locales: Path = LOCALES_DIR) -> list[str]:
-    """Every message missing, untranslated, fuzzy or with different placeholders, per language."""
-    template = extract()
+def problems(
+    locales: Path = LOCALES_DIR, template: Catalog | None = None, only: str | None = None
+) -> list[str]:
+    """Every message missing, untranslated, fuzzy, with different placeholders or without
+    all its plural forms, per language (or only in language `only`); against the messages
+    in the code, or those of `template`."""
     found: list[str] = []
-    pot = locales / f"{DOMAIN}.pot"
-    with pot.open("rb") as handle:
-        pot_ids = {m.id for m in read_po(handle) if m.id}
-    if pot_ids != {m.id for m in template if m.id}:
-        found.append("locales/messages.pot is out of date: run `netzwerkbot catalogs update`")
+    if template is None:
+        template = extract()
+        with (locales / f"{DOMAIN}.pot").open("rb") as handle:
+            pot_ids = {m.id for m in read_po(handle) if m.id}
+        if pot_ids != {m.id for m in template if m.id}:
+            found.append("locales/messages.pot is out of date: run `netzwerkbot catalogs update`")
     for path in sorted(locales.glob(f"*/LC_MESSAGES/{DOMAIN}.po")):
         code = path.parent.parent.name
+        if only is not None and code != only:
+            continue
         with path.open("rb") as handle:
             catalog = read_po(handle, locale=code, domain=DOMAIN)
         for message in template:
@@ -99,6 +111,8 @@ def problems(locales: Path = LOCALES_DIR) -> list[str]:
                 found.append(f"{label} is marked fuzzy")
             ids, strings = _forms(translated.id), _forms(translated.string)
             plural = len(ids) > 1
+            if plural and len(strings) != catalog.num_plurals:
+                found.append(f"{label} has {len(strings)} plural forms, not {catalog.num_plurals}")
             allowed = set().union(*(placeholders(i) for i in ids)) | ({"n"} if plural else set())
             # A plural form may leave out the number ("one member"), nothing else.
             required = allowed - {"n"} if plural else allowed

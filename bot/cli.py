@@ -68,12 +68,14 @@ def _parser() -> argparse.ArgumentParser:
 
     catalogs = commands.add_parser("catalogs", help="translation catalogs (for developers)")
     catalog_commands = catalogs.add_subparsers(dest="catalog_command", required=True)
-    catalog_commands.add_parser(
-        "update", help="extract messages, merge into every .po"
-    ).set_defaults(func=_catalogs_update)
-    catalog_commands.add_parser("check", help="list missing or broken translations").set_defaults(
-        func=_catalogs_check
+    update = catalog_commands.add_parser(
+        "update", help="extract messages, merge into every .po (or those of LANGUAGE)"
     )
+    update.add_argument("languages", nargs="*", metavar="LANGUAGE")
+    update.set_defaults(func=_catalogs_update)
+    check = catalog_commands.add_parser("check", help="list missing or broken translations")
+    check.add_argument("languages", nargs="*", metavar="LANGUAGE")
+    check.set_defaults(func=_catalogs_check)
     return parser
 
 
@@ -218,14 +220,15 @@ def _db_revision(args: argparse.Namespace, settings: Settings) -> int:
 def _catalogs_update(args: argparse.Namespace, settings: Settings) -> int:
     from bot import catalogs
 
-    catalogs.update()
+    catalogs.update(args.languages or None)
     return _catalogs_check(args, settings)
 
 
 def _catalogs_check(args: argparse.Namespace, settings: Settings) -> int:
     from bot import catalogs
 
-    problems = catalogs.problems()
+    found = (catalogs.problems(only=code) for code in args.languages or [None])
+    problems = list(dict.fromkeys(problem for some in found for problem in some))
     for problem in problems:
         print(problem)
     return 1 if problems else 0

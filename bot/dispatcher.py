@@ -34,11 +34,12 @@ from bot.events import (
     MessageEvent,
     Unreadable,
 )
-from bot.i18n import N_, Translator
+from bot.i18n import N_
 from bot.messages import OutgoingMessage
-from bot.registry import Args, Command, Permission
+from bot.registry import Args, Permission
 from bot.runtime import Runtime
 from bot.services import members
+from bot.written import without_direction_marks
 
 log = logging.getLogger(__name__)
 
@@ -69,8 +70,8 @@ class Dispatcher:
                 # unit of work finds the first one's rows when it runs again.
                 await self._unit_of_work(event)
         except UserError as error:
-            message, params = error.message, error.params
-            await self._answer(event, lambda ctx: ctx.text(message, **params))
+            explained = error.text
+            await self._answer(event, lambda ctx: OutgoingMessage.plain(explained(ctx.t)))
         except Exception:
             reference = uuid.uuid4().hex[:8]
             log.exception("handling %s failed (reference %s)", type(event).__name__, reference)
@@ -159,7 +160,7 @@ class Dispatcher:
             if ctx.is_private or event.text.lstrip().startswith("/"):
                 return None  # an edited command is not run again
         elif isinstance(event, MessageEvent):
-            text = event.text.strip()
+            text = without_direction_marks(event.text).strip()  # "\u2066/snooze …" copied back
             awaited = _awaited(ctx) if ctx.is_private and text else None
             if text.startswith("/"):
                 return await self._command(ctx, event, text)
@@ -211,11 +212,11 @@ class Dispatcher:
                 name=name[:32],
             )
         if command.permission is Permission.COORDINATOR and not ctx.is_coordinator:
-            raise UserError(N_("Sorry, only a coordinator can use /{name}."), name=command.name)
+            raise ctx.coordinators_only()
         args = Args.parse(rest)
         count = len(args.words)
         if count < command.min_args or (command.max_args is not None and count > command.max_args):
-            raise UserError(N_("Usage: {usage}"), usage=usage_line(command, ctx.t))
+            raise ctx.usage_error(command.name)
         return await command.handler(ctx, args)
 
     async def _button(self, ctx: Context, event: ButtonEvent) -> OutgoingMessage | None:
@@ -239,11 +240,6 @@ def _awaited(ctx: Context) -> str | None:
     if since is None or ctx.now - since > ANSWER_WITHIN:
         return None
     return awaited
-
-
-def usage_line(command: Command, t: Translator) -> str:
-    """`/name ARGS`, with the argument names in the reader's language."""
-    return f"/{command.name} {t(command.usage) if command.usage else ''}".rstrip()
 
 
 def _has_control_characters(text: str) -> bool:

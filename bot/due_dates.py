@@ -23,8 +23,10 @@ from babel import Locale
 
 from bot.availability import Words
 from bot.i18n import N_, word_list
+from bot.written import fold
 
 MAX_LENGTH = 80  # longer than any date; what is longer is not one
+_ANY_ZONE = ZoneInfo("UTC")
 
 TODAY = N_("today")
 TOMORROW = N_("tomorrow")
@@ -106,6 +108,8 @@ class Reader:
             msgid: {*english, *word_list(translate(msgid))} for msgid, english in ENGLISH.items()
         }
         self._numbers = _numbers(translate(NUMBERS))
+        # A number word of the reader's is no filler, whatever English says (tr "on": ten).
+        self._fillers = self._keywords[FILLER] - set(_numbers(translate(NUMBERS), english=False))
         self._months = _month_names(locale)
         self._month_first = str(locale.date_formats["short"].pattern).lstrip("'").startswith("M")
 
@@ -113,15 +117,12 @@ class Reader:
         return words in self._keywords[msgid]
 
     def read(self, text: str, now: datetime, tz: ZoneInfo) -> Due | AtNextMeeting:
-        """The due date in `text` (what follows "by"), seen from `now`."""
-        cleaned = re.sub(r"\s+", " ", text.casefold()).strip(" ,;!?")
+        """The due date in `text` (what follows "by", or comes before it), seen from `now`."""
+        cleaned = _cleaned(text)
         if not cleaned or len(cleaned) > MAX_LENGTH:
             raise Unreadable(text)
         today = now.astimezone(tz).date()
-        words = cleaned.split(" ")
-        while words and self.means(words[0], FILLER):
-            del words[0]
-        rest = " ".join(words)
+        rest = " ".join(word for word in cleaned.split(" ") if word not in self._fillers)
         if self._next_meeting(rest):
             return AtNextMeeting()
         day_text, at = self._clock(rest)
@@ -130,20 +131,28 @@ class Reader:
             raise Unreadable(text)
         return _due(day, at, tz)
 
+    def reads(self, text: str) -> bool:
+        """Whether `text` is a date as people write it (whether or not it is still to come)."""
+        try:
+            self.read(text, datetime(2026, 1, 1, tzinfo=UTC), _ANY_ZONE)
+        except Unreadable:
+            return False
+        return True
+
     def starts_repeat(self, word: str) -> bool:
         """Whether `word`, after "every", begins a rule: "day", "week", "month", a weekday."""
-        word = word.casefold().strip(",.")
+        word = fold(word).strip(",.")
         units = (DAYS, WEEKS, MONTHS)
         return any(self.means(word, unit) for unit in units) or bool(self._words.days(word))
 
     def repeat(self, text: str, now: datetime, tz: ZoneInfo) -> tuple[str, Due]:
         """A rule as written after "every" ("month on the 1st", "Monat am 1.", "Friday",
         "week on Friday", "day at 18:00"): its code (see Task.repeat) and the first due date."""
-        cleaned = re.sub(r"\s+", " ", text.casefold()).strip(" ,;!?")
+        cleaned = _cleaned(text)
         if not cleaned or len(cleaned) > MAX_LENGTH:
             raise Unreadable(text)
         rest, at = self._clock(cleaned)
-        words = [w for w in rest.replace(",", " ").split() if not self.means(w, FILLER)]
+        words = [w for w in rest.replace(",", " ").split() if w not in self._fillers]
         code = self._rule(words)
         if code is None:
             raise Unreadable(text)
@@ -167,8 +176,14 @@ class Reader:
         return None
 
     def _next_meeting(self, text: str) -> bool:
+        """ "next meeting", or the other way round (fa "جلسه بعد", ar "الاجتماع القادم")."""
         words = text.split(" ")
-        return len(words) == 2 and self.means(words[0], NEXT) and self.means(words[1], MEETING)
+        if len(words) != 2:
+            return False
+        first, second = words
+        return (self.means(first, NEXT) and self.means(second, MEETING)) or (
+            self.means(first, MEETING) and self.means(second, NEXT)
+        )
 
     def _clock(self, text: str) -> tuple[str, time | None]:
         """The date part and the time of day at the end, if one is written as a time:
@@ -205,8 +220,16 @@ class Reader:
             return today + timedelta(days=2)
         if words and self.means(words[0], IN):
             return self._later(words[1:], today)
+        if len(words) > 1 and self.means(words[-1], IN):  # tr "2 hafta sonra", fa "۲ هفته دیگر"
+            later = self._later(words[:-1], today)
+            if later is not None or not self.means(words[-1], NEXT):  # fa "جمعه بعد": next
+                return later
         if words and self.means(words[0], NEXT):
             words = words[1:]
+        elif len(words) == 2 and self.means(words[1], NEXT):  # "cuma gelecek"
+            words = words[:1]
+        if len(words) > 1 and self._words.exact_day(words[0] + words[1]) is not None:
+            words = [words[0] + words[1], *words[2:]]  # fa "سه شنبه", typed with a space
         weekday = self._words.days(words[0]) if words else None
         if weekday is not None and len(weekday) == 1:
             if len(words) == 1:
@@ -218,7 +241,7 @@ class Reader:
     def days(self, text: str) -> int | None:
         """A span in days as people write it after /snooze N: "3d", "1w", "3 Tage", "zwei
         Wochen"; a unit may be cut down to its first letters ("3t", "2wo")."""
-        found = re.fullmatch(r"(\w+?)\s*([^\W\d]+)", text.casefold().strip())
+        found = re.fullmatch(r"(\w+?)\s*([^\W\d]+)", fold(text).strip())
         if found is None:
             return None
         number, unit = found.groups()
@@ -234,6 +257,9 @@ class Reader:
         return count * per.pop()
 
     def _later(self, words: list[str], today: date) -> date | None:
+        """ "3 weeks", "zwei Wochen", or a unit alone for one of it (ru "через неделю")."""
+        if len(words) == 1:
+            words = ["1", *words]
         if len(words) != 2:
             return None
         count = int(words[0]) if words[0].isdecimal() else self._numbers.get(words[0])
@@ -322,9 +348,16 @@ def _due(day: date, at: time | None, tz: ZoneInfo) -> Due:
     return Due(day, at)
 
 
-def _numbers(translated: str) -> dict[str, int]:
+def _cleaned(text: str) -> str:
+    """Folded, one space between words, no punctuation at either end; the case ending of a
+    number dropped (tr "18'de": 18)."""
+    folded = re.sub(r"(\d)'[^\W\d]+", r"\1", fold(text))
+    return re.sub(r"\s+", " ", folded).strip(" ,;!?")
+
+
+def _numbers(translated: str, english: bool = True) -> dict[str, int]:
     numbers: dict[str, int] = {}
-    for source in (NUMBERS, translated):
+    for source in (NUMBERS, translated) if english else (translated,):
         for value, group in enumerate(source.split("|"), 1):
             for word in word_list(group):
                 numbers.setdefault(word, value)
@@ -337,5 +370,5 @@ def _month_names(locale: Locale) -> dict[str, int]:
         for context in ("format", "stand-alone"):
             for width in ("wide", "abbreviated"):
                 for month, name in source.months[context][width].items():
-                    names[name.casefold().strip(".")] = month
+                    names[fold(name).strip(".")] = month
     return names

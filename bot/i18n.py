@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import datetime as dt
 import io
-from collections.abc import Iterable
+import re
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -20,6 +21,8 @@ from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.support import Translations
 
+from bot.written import fold
+
 DOMAIN = "messages"
 
 
@@ -28,19 +31,36 @@ def N_(message: str) -> str:
     return message
 
 
+# Translators: what the plain-language catalog (de@plain) calls itself, after the language's
+# name: "Deutsch (Leichte Sprache)". Only that catalog's translation is shown.
+PLAIN_LANGUAGE = N_("Plain language")
+
+
+def NP_(singular: str, plural: str) -> tuple[str, str]:
+    """Mark a counted message's two forms for extraction (a UserError's, say)."""
+    return singular, plural
+
+
 def word_list(translated: str) -> set[str]:
-    """The words of a translation that lists several ("Treffen, Sitzung"), case-folded."""
-    return {w.strip().casefold() for w in translated.split(",") if w.strip()}
+    """The words of a translation that lists several ("Treffen, Sitzung"), folded."""
+    return {fold(w).strip() for w in translated.split(",") if w.strip()}
 
 
 class Translator:
     """Everything one reader needs: their language and the network's time zone."""
 
-    def __init__(self, code: str, translations: Translations, tz: ZoneInfo) -> None:
+    def __init__(
+        self, code: str, translations: Translations, tz: ZoneInfo, names: Mapping[str, str]
+    ) -> None:
         self.code = code
         self.locale = Locale.parse(code)
+        self.language = self.locale.language  # "de" for de@plain too
+        self.plain_language = self.locale.modifier == "plain"
+        self.right_to_left = self.locale.character_order == "right-to-left"
         self.tz = tz
         self._translations = translations
+        self._names = names
+        self._day_format = "full" if self.plain_language else "yMMMEd"  # no abbreviations
 
     def __call__(self, message: str, **params: Any) -> str:
         text = self._translations.gettext(message)
@@ -52,22 +72,31 @@ class Translator:
     def datetime(self, when: dt.datetime) -> str:
         """A weekday, date and time in the reader's way of writing them."""
         local = when.astimezone(self.tz)
-        day = format_skeleton("yMMMEd", local, locale=self.locale)
+        day = self.day(local.date())
         time = format_time(local, format="short", locale=self.locale)
         return str(self.locale.datetime_formats["medium"]).format(time, day)
 
     def day(self, when: dt.date) -> str:
         """A weekday and a date, so that a misread date shows at once: "Fr., 27. Nov. 2026"."""
-        return str(format_skeleton("yMMMEd", when, locale=self.locale))
+        if self._day_format == "full":
+            return format_date(when, format="full", locale=self.locale)
+        return str(format_skeleton(self._day_format, when, locale=self.locale))
 
     def weekday(self, number: int) -> str:
         """The name of weekday `number` (0 is Monday): "Freitag"."""
         return str(self.locale.days["format"]["wide"][number])
 
+    def short_weekday(self, number: int) -> str:
+        """ "Fr.", or "Freitag" in plain language, which has no abbreviations."""
+        width = "wide" if self.plain_language else "abbreviated"
+        return str(self.locale.days["format"][width][number])
+
     def date(self, when: dt.date | dt.datetime) -> str:
         if isinstance(when, dt.datetime):
             when = when.astimezone(self.tz).date()
-        return format_date(when, format="medium", locale=self.locale)
+        return format_date(
+            when, format="long" if self.plain_language else "medium", locale=self.locale
+        )
 
     def clock(self, minutes: int) -> str:
         """A wall-clock time of day, given in minutes after midnight."""
@@ -75,7 +104,7 @@ class Translator:
 
     def means(self, word: str, msgid: str) -> bool:
         """`word` is the English `msgid`, or its translation (which may list several)."""
-        return word.casefold() in {msgid, *word_list(self(msgid))}
+        return fold(word) in {msgid, *word_list(self(msgid))}
 
     def word(self, msgid: str) -> str:
         """The first word a translation lists: what the help shows."""
@@ -87,8 +116,7 @@ class Translator:
 
     def language_name(self, code: str) -> str:
         """The name of language `code` written in that language, e.g. Deutsch."""
-        name = Locale.parse(code).get_display_name(code) or code
-        return name[:1].upper() + name[1:]
+        return self._names.get(code) or endonym(code, None)
 
 
 class Catalogs:
@@ -99,6 +127,7 @@ class Catalogs:
         self.default = default
         self.tz = tz
         self._translators: dict[str, Translator] = {}
+        self._names = {code: endonym(code, found) for code, found in translations.items()}
 
     @classmethod
     def load(cls, directory: Path, default: str, tz: ZoneInfo) -> Catalogs:
@@ -117,15 +146,16 @@ class Catalogs:
         assert code is not None
         translator = self._translators.get(code)
         if translator is None:
-            translator = Translator(code, self._translations[code], self.tz)
+            translator = Translator(code, self._translations[code], self.tz, self._names)
             self._translators[code] = translator
         return translator
 
     def resolve(self, wanted: str) -> str | None:
-        """The catalog for a language code as people write it (en, EN, en-US, en_GB)."""
-        normalised = wanted.strip().replace("-", "_")
-        by_lower = {code.lower(): code for code in self._translations}
-        for code in (normalised.lower(), normalised.split("_")[0].lower()):
+        """The catalog for a language code as people write it (en, EN, en-US, en_GB,
+        de-plain for de@plain)."""
+        normalised = re.sub(r"[-_@]", "_", wanted.strip().lower())
+        by_lower = {code.lower().replace("@", "_"): code for code in self._translations}
+        for code in (normalised, normalised.split("_")[0]):
             if code in by_lower:
                 return by_lower[code]
         return None
@@ -138,9 +168,48 @@ class Catalogs:
         return self.default
 
 
+def endonym(code: str, translations: Translations | None) -> str:
+    """What language `code` calls itself: "Deutsch", "Deutsch (Leichte Sprache)"."""
+    locale = Locale.parse(code)
+    name = Locale(locale.language, locale.territory).get_display_name(locale) or code
+    name = name[:1].upper() + name[1:]
+    if locale.modifier == "plain" and translations is not None:
+        name = f"{name} ({translations.gettext(PLAIN_LANGUAGE)})"
+    return name
+
+
+# Unicode's bidi isolates: first strong, left to right, and their end.
+FSI, LRI, PDI = "\u2068", "\u2066", "\u2069"
+_PLACEHOLDER = r"\{\w*\}"
+_LATIN_WORD = r"[/@#]?[A-Za-z0-9](?:[A-Za-z0-9_./:@#+'-]*[A-Za-z0-9])?"
+_RUN = re.compile(rf"(?:{_PLACEHOLDER}|{_LATIN_WORD})(?: (?:{_PLACEHOLDER}|{_LATIN_WORD}))*")
+
+
+def isolated(template: str) -> str:
+    """A right-to-left template with every placeholder and every run of Latin words and
+    digits ("/meeting add", "SHA-256") in an isolate, so that inserted names, dates and
+    numbers neither jump to the other end of the line nor turn it around."""
+
+    def wrap(found: re.Match[str]) -> str:
+        run = found.group()
+        if re.fullmatch(_PLACEHOLDER, run):
+            return FSI + run + PDI  # a name may be in either script: its first letter decides
+        return LRI + re.sub(_PLACEHOLDER, lambda p: FSI + p.group() + PDI, run) + PDI
+
+    return _RUN.sub(wrap, template)
+
+
 def compile_po(path: Path, code: str) -> Translations:
     with path.open("rb") as handle:
         catalog = read_po(handle, locale=code, domain=DOMAIN)
+    if Locale.parse(code).character_order == "right-to-left":
+        for message in catalog:
+            if message.id and message.string:
+                message.string = (
+                    isolated(message.string)
+                    if isinstance(message.string, str)
+                    else tuple(isolated(form) for form in message.string)
+                )
     buffer = io.BytesIO()
     write_mo(buffer, catalog, use_fuzzy=False)
     buffer.seek(0)

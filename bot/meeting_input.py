@@ -8,15 +8,19 @@ from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 from bot.availability import DATE, TIME, written_date
-from bot.i18n import N_
+from bot.i18n import N_, word_list
+from bot.written import fold
 
 WITHIN = N_("within")
 WEEKS = N_("weeks, week")
-_ENGLISH = {WITHIN: ("within",), WEEKS: ("weeks", "week")}
-_DURATION = re.compile(
-    r"^(?:(?P<h>\d{1,2}(?:[.,]\d{1,2})?)\s*(?:h|std|stunden?|hours?)"
-    r"(?:\s*(?P<hm>\d{1,2})\s*(?:min|m)?)?|(?P<m>\d{1,4})\s*(?:min|m|minuten|minutes))$"
-)
+HOURS = N_("hours, hour, h")  # a meeting's length: "2 hours", "2h"
+MINUTES = N_("minutes, minute, min")  # "90 minutes", "90min"
+_ENGLISH = {
+    WITHIN: ("within",),
+    WEEKS: ("weeks", "week"),
+    HOURS: ("hours", "hour", "h"),
+    MINUTES: ("minutes", "minute", "min", "m"),
+}
 _CLOCK = re.compile(rf"^{TIME}$")
 
 
@@ -25,7 +29,20 @@ class Unreadable(ValueError):
 
 
 def _words(translate: Callable[[str], str], msgid: str) -> set[str]:
-    return {*_ENGLISH[msgid], *(w.strip().casefold() for w in translate(msgid).split(","))}
+    return {*_ENGLISH[msgid], *word_list(translate(msgid))}
+
+
+def _duration(translate: Callable[[str], str]) -> re.Pattern[str]:
+    """A meeting's length with the reader's units: "2h", "1,5 Stunden", "2 h 30", "90 dk"."""
+
+    def units(msgid: str) -> str:
+        return "|".join(map(re.escape, sorted(_words(translate, msgid), key=len, reverse=True)))
+
+    hours, minutes = units(HOURS), units(MINUTES)
+    return re.compile(
+        rf"^(?:(?P<h>\d{{1,2}}(?:[.,]\d{{1,2}})?)\s*(?:{hours})(?:\s*(?P<hm>\d{{1,2}})\s*(?:{minutes})?)?"
+        rf"|(?P<m>\d{{1,4}})\s*(?:{minutes}))$"
+    )
 
 
 def new_meeting(raw: str, translate: Callable[[str], str]) -> tuple[str, int | None, int | None]:
@@ -34,18 +51,26 @@ def new_meeting(raw: str, translate: Callable[[str], str]) -> tuple[str, int | N
     words = raw.split()
     duration = weeks = None
     within, week_words = _words(translate, WITHIN), _words(translate, WEEKS)
+    length = _duration(translate)
     while words:
-        tail = [w.casefold() for w in words[-3:]]
-        if len(tail) == 3 and tail[0] in within and tail[1].isdecimal() and tail[2] in week_words:
+        tail = [fold(w) for w in words[-3:]]
+        # "within 3 weeks", or "3 hafta içinde" with the word after
+        ahead = tail[1:] if len(tail) == 3 and tail[0] in within else tail[:2]
+        if (
+            len(tail) == 3
+            and within & {tail[0], tail[2]}
+            and ahead[0].isdecimal()
+            and ahead[1] in week_words
+        ):
             if weeks is not None:
                 break
-            weeks = int(tail[1])
+            weeks = int(ahead[0])
             del words[-3:]
             continue
-        found = _DURATION.match(" ".join(words[-2:]).casefold()) if len(words) >= 2 else None
+        found = length.match(fold(" ".join(words[-2:]))) if len(words) >= 2 else None
         take = 2
-        if found is None or not words[-2][0].isdecimal():
-            found, take = _DURATION.match(words[-1].casefold()), 1
+        if found is None or not fold(words[-2])[0].isdecimal():
+            found, take = length.match(fold(words[-1])), 1
         if found is None or duration is not None:
             break
         duration = _minutes(found)
@@ -61,7 +86,7 @@ def _minutes(found: re.Match[str]) -> int:
 
 def when(raw: str, today: date, tz: ZoneInfo) -> datetime:
     """A date and a time of day: "3.12. 18:00", "Do 3.12.2026 18 Uhr", "2026-12-03 18:30"."""
-    text = raw.strip().casefold()
+    text = fold(raw.strip())
     text = re.sub(r"^[^\W\d]+\.?,?\s+", "", text)  # a weekday's name before the date
     found = DATE.match(text)
     if found is None:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import base64
 import string
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from enum import StrEnum
 from typing import Any
 
@@ -162,6 +162,25 @@ class OutgoingMessage:
             reply_to=data["reply_to"],
             replaces=data.get("replaces"),  # absent in rows queued before edits existed
         )
+
+
+def bilingual(first: OutgoingMessage, second: OutgoingMessage) -> OutgoingMessage:
+    """One post that says a message in two languages: the second under the first, and
+    each button labelled in both ("ja / evet"). Files, replies and edits are the first's."""
+    buttons = first.buttons
+    if [len(row) for row in first.buttons] == [len(row) for row in second.buttons]:
+        buttons = tuple(
+            tuple(
+                one
+                if one.label == other.label
+                else Button(f"{one.label} / {other.label}", one.data)
+                for one, other in zip(row, other_row, strict=True)
+            )
+            for row, other_row in zip(first.buttons, second.buttons, strict=True)
+        )
+    if not second.text.plain:
+        return replace(first, buttons=buttons)
+    return replace(first, text=first.text + "\n\n" + second.text, buttons=buttons)
 
 
 def _data(blob: str | None, elsewhere: bytes | None) -> bytes:

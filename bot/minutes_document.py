@@ -22,7 +22,7 @@ from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import ParseError, fromstring
 
 from bot.errors import UserError
-from bot.i18n import N_
+from bot.i18n import N_, NP_
 
 MAX_BYTES = 20 * 1024 * 1024  # a file over this is refused
 MAX_UNPACKED = 50 * 1024 * 1024  # total bytes read out of an ODT/DOCX zip; more: a zip bomb
@@ -52,7 +52,10 @@ UNREADABLE = N_(
     "Please save it again and send it."
 )
 ZIP_BOMB = N_("This file unpacks to more than {limit} MB; I do not open it. Please send it as PDF.")
-TOO_MANY_PAGES = N_("The file has more than {limit} pages. Please send only the minutes.")
+TOO_MANY_PAGES = NP_(
+    "The file has more than {n} page. Please send only the minutes.",
+    "The file has more than {n} pages. Please send only the minutes.",
+)
 PASSWORD = N_("The PDF is protected by a password. Please send it without a password.")
 
 
@@ -167,7 +170,7 @@ def _pdf_text(data: bytes) -> str:
         if reader.is_encrypted and not reader.decrypt(""):
             raise UserError(PASSWORD)
         if len(reader.pages) > MAX_PAGES:
-            raise UserError(TOO_MANY_PAGES, limit=MAX_PAGES)
+            raise UserError(*TOO_MANY_PAGES, n=MAX_PAGES)
         return "\n".join(page.extract_text() for page in reader.pages)
     except UserError:
         raise

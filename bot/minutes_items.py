@@ -11,7 +11,8 @@ import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
-from bot.i18n import N_
+from bot.i18n import N_, word_list
+from bot.written import fold
 
 DECISION = N_("Decision")  # the word before the colon of a decision line
 _ENGLISH = ("decision", "resolution", "resolved")
@@ -29,8 +30,7 @@ class Items:
 
 
 def decision_words(translators: Iterable[Callable[[str], str]]) -> frozenset[str]:
-    translated = (word for t in translators for word in t(DECISION).split(","))
-    return frozenset({*_ENGLISH, *(w.strip().casefold() for w in translated if w.strip())})
+    return frozenset({*_ENGLISH, *(word for t in translators for word in word_list(t(DECISION)))})
 
 
 def read_items(text: str, words: frozenset[str]) -> Items:
@@ -42,7 +42,7 @@ def read_items(text: str, words: frozenset[str]) -> Items:
             continue
         decision = _DECISION.match(_LEAD.sub("", line, count=1))
         said = _plain(decision["text"]).rstrip("*_ ").strip() if decision else ""
-        if decision and said and decision["word"].strip().casefold() in words:
+        if decision and said and fold(decision["word"]).strip() in words:
             decisions.append(said)
     return Items(tuple(decisions), tuple(actions))
 

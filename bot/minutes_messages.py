@@ -268,7 +268,7 @@ def record(t: Translator, outcome: Outcome) -> OutgoingMessage:
                 t(
                     N_("Not a task: “{item}”: {reason}"),
                     item=text,
-                    reason=t(error.message, **error.params),
+                    reason=error.text(t),
                 )
             )
     else:

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Iterable
-from dataclasses import dataclass
+import re
+from collections.abc import Awaitable, Callable, Iterable, Mapping
+from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
@@ -11,10 +12,12 @@ from bot.errors import UserError
 from bot.events import Event
 from bot.i18n import N_
 from bot.messages import OutgoingMessage
+from bot.written import without_direction_marks
 
 if TYPE_CHECKING:
     from bot.context import Context, JobContext
     from bot.db.models import Reminder
+    from bot.i18n import Translator
 
 E = TypeVar("E", bound=Event)
 
@@ -31,10 +34,11 @@ class Args:
 
     @classmethod
     def parse(cls, raw: str) -> Args:
-        raw = raw.strip()
+        raw = without_direction_marks(raw).strip()
         return cls(raw, tuple(raw.split()))
 
 
+_COMMAND_NAME = re.compile(r"[a-z0-9_]{1,32}")
 MAX_ROW_NUMBER = 2**31 - 1  # PostgreSQL's integer: a larger one would fail the query
 
 
@@ -67,9 +71,19 @@ class Command:
     handler: CommandHandler
     help: str  # one line, a msgid marked with N_
     usage: str = ""  # the arguments as the reader sees them, a msgid marked with N_
+    # The sub-command words the usage names by placeholder: {"add": subcommands.ADD}
+    words: Mapping[str, str] = field(default_factory=dict)
+    example: str = ""  # what may follow the command, in the reader's words; a msgid
     min_args: int = 0
     max_args: int | None = 0  # None: any number (the handler reads Args.raw)
     permission: Permission = Permission.EVERYONE
+    # Its name in other languages, where Telegram allows one (a-z, 0-9, _): {"de": "hilfe"}.
+    # Every name works for everyone; /help and each language's command menu show the
+    # reader's.
+    aliases: Mapping[str, str] = field(default_factory=dict)
+
+    def name_in(self, language: str) -> str:
+        return self.aliases.get(language, self.name)
 
 
 @dataclass(frozen=True, slots=True)
@@ -117,7 +131,8 @@ class Capability:
 
 class Registry:
     def __init__(self, capabilities: Iterable[Capability]) -> None:
-        self.commands: dict[str, Command] = {}
+        self.commands: dict[str, Command] = {}  # by every name: "help", "hilfe", "yardim"
+        self._listed: list[Command] = []
         self.buttons: dict[str, ButtonAction] = {}
         self.reminders: dict[str, ReminderKind] = {}
         self.answers: dict[str, AwaitedAnswer] = {}
@@ -126,7 +141,11 @@ class Registry:
             for listener in capability.listeners:
                 self.listeners.setdefault(listener.event, []).append(listener)
             for command in capability.commands:
-                _add(self.commands, command.name, command)
+                self._listed.append(command)
+                for name in {command.name, *command.aliases.values()}:
+                    if not _COMMAND_NAME.fullmatch(name):
+                        raise ValueError(f"{name!r} is no name Telegram allows for a command")
+                    _add(self.commands, name, command)
             for button in capability.buttons:
                 if ":" in button.code:
                     raise ValueError(f"button code {button.code!r} may not contain ':'")
@@ -143,9 +162,20 @@ class Registry:
         """The commands this person may use, in registration order."""
         return [
             command
-            for command in self.commands.values()
+            for command in self._listed
             if is_coordinator or command.permission is Permission.EVERYONE
         ]
+
+
+def usage_line(command: Command, t: Translator, typed: str | None = None) -> str:
+    """`/name ARGS`, with the argument names and sub-command words in the reader's
+    language; named as the reader `typed` it, if they did, else in their language."""
+    names = {command.name, *command.aliases.values()}
+    name = typed if typed in names else command.name_in(t.language)
+    if not command.usage:
+        return f"/{name}"
+    words = {key: t.word(msgid) for key, msgid in command.words.items()}
+    return f"/{name} {t(command.usage, **words)}"
 
 
 def _add(table: dict[str, Any], key: str, value: Any) -> None:

@@ -10,13 +10,15 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from bot.due_dates import EVERY, IN
-from bot.i18n import N_
+from bot.due_dates import EVERY, IN, Reader
+from bot.i18n import N_, Translator, word_list
+from bot.written import fold
 
 BY = N_("by, until")
 DEPUTY = N_("deputy")
 _ENGLISH = {BY: ("by", "until"), DEPUTY: ("deputy",), IN: ("in",), EVERY: ("every",)}
 _MENTION = re.compile(r"^@\S+$")
+_LONGEST_DATE = 4  # words: "Freitag, 12. Dezember 2026"
 
 
 @dataclass(frozen=True, slots=True)
@@ -29,49 +31,65 @@ class TaskRequest:
 
 
 def _words(translate: Callable[[str], str], msgid: str) -> set[str]:
-    translated = (w.strip().casefold() for w in translate(msgid).split(","))
-    return {*_ENGLISH[msgid], *(w for w in translated if w)}
+    return {*_ENGLISH[msgid], *word_list(translate(msgid))}
 
 
-def read(
-    raw: str,
-    translate: Callable[[str], str],
-    starts_repeat: Callable[[str], bool] = lambda word: False,
-    replying: bool = False,
-) -> TaskRequest | None:
-    """None when there is no owner or nothing to do. `starts_repeat` tells whether a word
-    after "every" begins a rule ("month", "Friday"), so "each partner" stays in the text.
+def read(raw: str, t: Translator, replying: bool = False) -> TaskRequest | None:
+    """None when there is no owner or nothing to do. A word after "every" begins a rule
+    only if the date reader says so ("month", "Friday"), so "each partner" stays in the
+    text. "by" may stand before its date or, as in Turkish, after it ("cumaya kadar").
     In a reply, the owner may go unnamed: it is whoever wrote the message replied to."""
+    reader = Reader(t.locale, t)
     words = raw.split()
     owners: list[str] = []
     while words and _MENTION.match(words[0].rstrip(",:")):
         owners.append(words.pop(0).rstrip(",:"))
     deputy = None
-    deputy_words = _words(translate, DEPUTY)
+    deputy_words = _words(t, DEPUTY)
     for index in range(len(words) - 1):
-        if words[index].casefold().rstrip(":") in deputy_words and _MENTION.match(words[index + 1]):
+        if fold(words[index]).rstrip(":") in deputy_words and _MENTION.match(words[index + 1]):
             deputy = words[index + 1].rstrip(",.")
             del words[index : index + 2]
             break
     every = None
-    every_words = _words(translate, EVERY)
+    every_words = _words(t, EVERY)
     for index in range(len(words) - 2, 0, -1):
-        if words[index].casefold() in every_words and starts_repeat(words[index + 1]):
+        if fold(words[index]) in every_words and reader.starts_repeat(words[index + 1]):
             every = " ".join(words[index + 1 :])
             del words[index:]
             break
-    by_words = _words(translate, BY)
-    when = None
-    for index in range(len(words) - 1, 0, -1):
-        if words[index].casefold() in by_words:
-            when = " ".join(words[index + 1 :])
-            del words[index:]
-            break
-    else:  # "… in zwei Wochen" says when without "by"
-        if len(words) > 3 and words[-3].casefold() in _words(translate, IN):
-            when = " ".join(words[-3:])
-            del words[-3:]
+    when = _when(words, _words(t, BY), _words(t, IN), reader)
     what = " ".join(words).strip()
     if not (owners or replying) or not what:
         return None
     return TaskRequest(tuple(owners), what, when, deputy, every)
+
+
+def _when(words: list[str], by_words: set[str], in_words: set[str], reader: Reader) -> str | None:
+    """The words that say when, taken out of `words`; None if none do."""
+    for index in range(len(words) - 1, 0, -1):
+        # "by" may be two words (tr "en geç"): then it starts one word earlier.
+        two = index > 1 and fold(f"{words[index - 1]} {words[index]}") in by_words
+        if not two and fold(words[index]) not in by_words:
+            continue
+        first = index - 1 if two else index
+        after = " ".join(words[index + 1 :])
+        if not reader.reads(after):
+            # "… cumaya kadar": the date is the longest run before "by" that reads as one,
+            # leaving at least a word of what is to be done.
+            for size in range(min(_LONGEST_DATE, first - 1), 0, -1):
+                before = " ".join(words[first - size : first])
+                if reader.reads(before):
+                    del words[first - size : index + 1]
+                    return before
+        del words[first:]
+        return after
+    # "… in zwei Wochen", "… 2 hafta sonra" say when without "by".
+    for size in (3, 2):
+        tail = words[-size:]
+        if len(words) <= size or not in_words & {fold(tail[0]), fold(tail[-1])}:
+            continue
+        if reader.reads(" ".join(tail)):
+            del words[-size:]
+            return " ".join(tail)
+    return None

@@ -219,17 +219,19 @@ def export(
     writer = csv.writer(out)
     writer.writerow(
         [
-            t("number"),
-            t("task"),
-            t("owner"),
-            t("status"),
-            t("due date"),
-            t("due time"),
-            t("repeats"),
-            t("given by"),
-            t("deputy"),
-            t("created"),
-            t("done"),
+            # Column names of their own: the lower-case "status" and "deputy" are words
+            # people type, whose translations may list several.
+            t("Number"),
+            t("Task"),
+            t("Owner"),
+            t("Status"),
+            t("Due date"),
+            t("Due time"),
+            t("Repeats"),
+            t("Given by"),
+            t("Deputy"),
+            t("Created"),
+            t("Done"),
         ]
     )
     for task in tasks:

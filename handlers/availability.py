@@ -78,7 +78,7 @@ async def overview(ctx: Context) -> OutgoingMessage:
             members=found.members,
         )
     )
-    names = t.locale.days["format"]["abbreviated"]
+    names = [t.short_weekday(day) for day in range(7)]
     for day in range(7):
         counts = [
             (found.counts.get((day, hour), 0), found.volunteers.get((day, hour), 0))
@@ -88,9 +88,9 @@ async def overview(ctx: Context) -> OutgoingMessage:
             f"{times_text(start * 60, end * 60, t)}: {people} ({volunteers})"
             for start, end, (people, volunteers) in _hour_runs(counts)
         )
-        text += RichText.of("\n", bold(names[day]), " ", line or "–")
+        text += RichText.of("\n", bold(names[day]), " ", line or t("none"))
     picture = heat_map_png(
-        [names[day] for day in range(7)],
+        names,
         list(HOURS),
         {(day, hour): count for (day, hour), count in found.counts.items() if hour in HOURS},
     )
@@ -139,7 +139,7 @@ def _runs(windows: tuple[Window, ...]) -> list[tuple[list[int], int, int]]:
 
 def days_text(days: list[int], t: Translator) -> str:
     """Mo–Do, Sa: consecutive days as a range."""
-    names = t.locale.days["format"]["abbreviated"]
+    names = [t.short_weekday(day) for day in range(7)]
     groups: list[list[int]] = []
     for day in sorted(set(days)):
         if groups and day == groups[-1][-1] + 1:
@@ -158,7 +158,7 @@ def times_text(start: int, end: int, t: Translator) -> str:
 async def reminder_hours(ctx: Context, args: Args) -> OutgoingMessage:
     """When private reminders may come, and when nothing else may."""
     await ctx.ensure_private_chat()
-    quiet = bool(args.words) and args.words[0].casefold() in {ctx.t(QUIET).casefold(), "quiet"}
+    quiet = bool(args.words) and ctx.t.means(args.words[0], QUIET)
     if quiet:
         found = hours(args.raw[len(args.words[0]) :], across_midnight=True)
         if found is None:
@@ -195,15 +195,20 @@ CAPABILITY = Capability(
             "availability",
             show_or_set,
             N_("Say when you can come to meetings, or see what you said"),
-            usage=N_("[TIMES | clear | overview]"),
+            usage=N_("[TIMES | {clear} | {overview}]"),
+            example=EXAMPLES,
+            words={"clear": CLEAR, "overview": OVERVIEW},
             max_args=None,
+            aliases={"de": "zeiten", "tr": "zamanlar"},
         ),
         Command(
             "reminders",
             reminder_hours,
             N_("Choose the hours in which reminders reach you"),
-            usage=N_("[HOURS | quiet HOURS]"),
+            usage=N_("[HOURS | {quiet} HOURS]"),
+            words={"quiet": QUIET},
             max_args=None,
+            aliases={"de": "erinnerungen", "tr": "hatirlatmalar"},
         ),
     ),
 )

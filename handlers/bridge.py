@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from bot import bridge_messages as say
 from bot.context import Context
-from bot.errors import UserError
 from bot.events import MessageEvent, Retracted
 from bot.i18n import N_
 from bot.messages import OutgoingMessage
@@ -29,8 +28,7 @@ async def bridge_command(ctx: Context, args: Args) -> OutgoingMessage | None:
     if ctx.t.means(word, OFF):
         await bridge.turn_off(ctx.session, ctx.runtime, circle)
         return None
-    choices = " | ".join(ctx.t.word(choice) for choice in (ON, OFF, STATUS))
-    raise UserError(N_("Usage: {usage}"), usage=f"/bridge {choices}")
+    raise ctx.usage_error("bridge")
 
 
 async def relay(ctx: Context, event: MessageEvent) -> None:
@@ -50,9 +48,11 @@ CAPABILITY = Capability(
             "bridge",
             bridge_command,
             N_("Relay messages between the group chats of this circle"),
-            usage=N_("on | off | status"),
+            usage=N_("{on} | {off} | {status}"),
+            words={"on": ON, "off": OFF, "status": STATUS},
             max_args=1,
             permission=Permission.COORDINATOR,
+            aliases={"de": "bruecke", "tr": "kopru"},
         ),
     ),
 )

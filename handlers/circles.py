@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from bot.context import Context
 from bot.db.models import Participation, Role
-from bot.dispatcher import usage_line
 from bot.errors import UserError
 from bot.events import MembersChanged
 from bot.i18n import N_
 from bot.messages import Button, OutgoingMessage, RichText, bold
 from bot.registry import Args, ButtonAction, Capability, Command, Listener, Permission
 from bot.services import circles, members
+from bot.subcommands import ADD, REMOVE
 
 
 async def setup(ctx: Context, args: Args) -> OutgoingMessage:
@@ -130,17 +130,17 @@ async def participation_button(ctx: Context, params: tuple[str, ...]) -> Outgoin
 
 
 async def coordinator(ctx: Context, args: Args) -> OutgoingMessage:
-    action = args.words[0].lower()
-    if action not in ("add", "remove"):
-        usage = usage_line(ctx.runtime.registry.commands["coordinator"], ctx.t)
-        raise UserError(N_("Usage: {usage}"), usage=usage)
+    action = args.words[0]
+    adds = ctx.t.means(action, ADD)
+    if not adds and not ctx.t.means(action, REMOVE):
+        raise ctx.usage_error("coordinator")
     if ctx.circle is None:
         raise UserError(N_("Please use /coordinator in a group chat that belongs to a circle."))
     person = await members.find_by_mention(
         ctx.session, ctx.runtime.network_id, ctx.channel.platform, args.words[1]
     )
     name, circle = person.display_name, ctx.circle
-    if action == "add":
+    if adds:
         changed = await circles.add_coordinator(ctx.session, circle, person, ctx.now)
         message = (
             N_("{name} now coordinates {circle}.")
@@ -182,14 +182,25 @@ CAPABILITY = Capability(
     name="circles",
     listeners=(Listener(MembersChanged, members_changed),),
     commands=(
-        Command("circles", list_circles, N_("List the circles of the network")),
-        Command("participation", participation, N_("Say whether you take part as a volunteer")),
+        Command(
+            "circles",
+            list_circles,
+            N_("List the circles of the network"),
+            aliases={"de": "gremien", "tr": "kurullar"},
+        ),
+        Command(
+            "participation",
+            participation,
+            N_("Say whether you take part as a volunteer"),
+            aliases={"de": "teilnahme", "tr": "katilim"},
+        ),
         Command(
             "members",
             list_members,
             N_("List the members of this circle or of circle NAME"),
             usage=N_("[NAME]"),
             max_args=None,
+            aliases={"de": "mitglieder", "tr": "uyeler"},
         ),
         Command(
             "setup",
@@ -199,15 +210,18 @@ CAPABILITY = Capability(
             min_args=1,
             max_args=None,
             permission=Permission.COORDINATOR,
+            aliases={"de": "einrichten", "tr": "kurulum"},
         ),
         Command(
             "coordinator",
             coordinator,
             N_("Give or take the coordinator role in this circle"),
-            usage=N_("add|remove @person"),
+            usage=N_("{add} | {remove} @PERSON"),
+            words={"add": ADD, "remove": REMOVE},
             min_args=2,
             max_args=2,
             permission=Permission.COORDINATOR,
+            aliases={"de": "koordination", "tr": "koordinator"},
         ),
     ),
     buttons=(ButtonAction("part", participation_button),),

@@ -11,7 +11,6 @@ from bot import meeting_input, task_messages
 from bot import meeting_messages as say
 from bot.context import Context, JobContext
 from bot.db.models import Circle, Meeting, MeetingSlot, MeetingStatus, Member, Reminder
-from bot.dispatcher import usage_line
 from bot.errors import UserError
 from bot.i18n import N_, Translator
 from bot.messages import OutgoingMessage
@@ -25,6 +24,7 @@ from bot.registry import (
     row_number,
 )
 from bot.services import meetings, tasks
+from bot.subcommands import ADD, CANCEL, CLOSE, MOVE, NEW, PUBLISH, REMOVE
 
 WHEN_EXAMPLES = "3.12. 18:00; 2026-12-03 18:30"
 CODES = {code: answer for answer, code in say.ANSWER_CODES.items()}
@@ -34,13 +34,12 @@ async def meeting(ctx: Context, args: Args) -> OutgoingMessage | None:
     circle = _circle(ctx)
     if not args.words:
         return await _status(ctx, circle)
-    action, rest = args.words[0].lower(), args.raw[len(args.words[0]) :].strip()
-    step = ACTIONS.get(action)
+    action, rest = args.words[0], args.raw[len(args.words[0]) :].strip()
+    step = next((step for word, step in ACTIONS.items() if ctx.t.means(action, word)), None)
     if step is None:
-        usage = usage_line(ctx.runtime.registry.commands["meeting"], ctx.t)
-        raise UserError(N_("Usage: {usage}"), usage=usage)
+        raise ctx.usage_error("meeting")
     if not ctx.is_coordinator:
-        raise UserError(N_("Sorry, only a coordinator can use /{name}."), name=f"meeting {action}")
+        raise ctx.coordinators_only(action.lower())
     return await step(ctx, circle, rest)
 
 
@@ -144,13 +143,13 @@ async def _status(ctx: Context, circle: Circle) -> OutgoingMessage:
 
 
 ACTIONS: dict[str, Callable[[Context, Circle, str], Awaitable[OutgoingMessage | None]]] = {
-    "new": _new,
-    "add": _add,
-    "remove": _remove,
-    "publish": _publish,
-    "close": _close,
-    "move": _move,
-    "cancel": _cancel,
+    NEW: _new,
+    ADD: _add,
+    REMOVE: _remove,
+    PUBLISH: _publish,
+    CLOSE: _close,
+    MOVE: _move,
+    CANCEL: _cancel,
 }
 
 
@@ -279,8 +278,21 @@ CAPABILITY = Capability(
             "meeting",
             meeting,
             N_("Plan the circle's next meeting: proposals, a poll, the date"),
-            usage=N_("[new TITLE | add DATE TIME | remove N | publish | close | move | cancel]"),
+            usage=N_(
+                "[{new} TITLE | {add} DATE TIME | {remove} N | {publish} | {close} | "
+                "{move} DATE TIME | {cancel}]"
+            ),
+            words={
+                "new": NEW,
+                "add": ADD,
+                "remove": REMOVE,
+                "publish": PUBLISH,
+                "close": CLOSE,
+                "move": MOVE,
+                "cancel": CANCEL,
+            },
             max_args=None,
+            aliases={"de": "termin", "tr": "toplanti"},
         ),
     ),
     buttons=(

@@ -78,8 +78,18 @@ async def keep(ctx: Context, params: tuple[str, ...]) -> OutgoingMessage:
 CAPABILITY = Capability(
     name="privacy",
     commands=(
-        Command("mydata", mydata, N_("Get everything I store about you as a file")),
-        Command("forgetme", forgetme, N_("Erase everything I store about you")),
+        Command(
+            "mydata",
+            mydata,
+            N_("Get everything I store about you as a file"),
+            aliases={"de": "meinedaten", "tr": "verilerim"},
+        ),
+        Command(
+            "forgetme",
+            forgetme,
+            N_("Erase everything I store about you"),
+            aliases={"de": "vergissmich", "tr": "beniunut"},
+        ),
     ),
     buttons=(ButtonAction("forget", confirm_forget), ButtonAction("keep", keep)),
 )

@@ -6,8 +6,7 @@ from bot import task_input
 from bot import task_messages as say
 from bot.context import Context, JobContext
 from bot.db.models import Member, Reminder, Task
-from bot.dispatcher import usage_line
-from bot.due_dates import Reader
+from bot.due_dates import EVERY, Reader
 from bot.errors import UserError
 from bot.events import MessageEvent
 from bot.i18n import N_
@@ -25,14 +24,10 @@ from bot.registry import (
 )
 from bot.services import members, task_reports, tasks
 
+# Translators: a /task as a person would type it, in your words: "by" and a date the bot reads.
+EXAMPLE = N_("@ben Print the flyers by Friday")
 ALL = N_("all")
 EXPORT = N_("export")
-
-
-def _usage(ctx: Context, name: str) -> UserError:
-    return UserError(
-        N_("Usage: {usage}"), usage=usage_line(ctx.runtime.registry.commands[name], ctx.t)
-    )
 
 
 async def new_task(ctx: Context, args: Args) -> OutgoingMessage:
@@ -40,9 +35,9 @@ async def new_task(ctx: Context, args: Args) -> OutgoingMessage:
     reader = Reader(ctx.t.locale, ctx.t)
     event = ctx.event
     replied = event.reply_to_sender if isinstance(event, MessageEvent) else None
-    request = task_input.read(args.raw, ctx.t, reader.starts_repeat, replied is not None)
+    request = task_input.read(args.raw, ctx.t, replied is not None)
     if request is None:
-        raise _usage(ctx, "task")
+        raise ctx.usage_error("task")
     owners = [await _person(ctx, name) for name in request.owners]
     if not owners and replied is not None:  # "/task WHAT by WHEN" in reply to someone
         owners = [await members.known(ctx.session, ctx.runtime.network_id, replied, ctx.now)]
@@ -69,11 +64,11 @@ async def _person(ctx: Context, mention: str) -> Member:
 async def list_tasks(ctx: Context, args: Args) -> OutgoingMessage:
     today = ctx.now.astimezone(ctx.runtime.settings.network.tz).date()
     word = args.words[0] if args.words else ""
-    if word.casefold() in ("export", ctx.t(EXPORT).casefold()):
+    if word and ctx.t.means(word, EXPORT):
         circle = ctx.circle_or_fail("tasks")
         found, names = await task_reports.everything(ctx.session, circle)
         return say.export(ctx.t, circle, found, names)
-    if word.casefold() in ("all", ctx.t(ALL).casefold()):
+    if word and ctx.t.means(word, ALL):
         circle = ctx.circle_or_fail("tasks")
         rows = await tasks.listing(ctx.session, circle_id=circle.id)
         heading = ctx.t("Open tasks of {circle}:", circle=circle.name)
@@ -84,7 +79,7 @@ async def list_tasks(ctx: Context, args: Args) -> OutgoingMessage:
         rows = await tasks.listing(ctx.session, owner_id=person.id)
         heading = ctx.t("Open tasks of {person}:", person=person.display_name)
     elif word:
-        raise _usage(ctx, "tasks")
+        raise ctx.usage_error("tasks")
     else:
         rows = await tasks.listing(ctx.session, owner_id=ctx.member.id)
         heading = ctx.t("Your open tasks:")
@@ -96,7 +91,7 @@ async def list_tasks(ctx: Context, args: Args) -> OutgoingMessage:
 def _number(ctx: Context, args: Args, command: str) -> int:
     number = row_number(args.words[0]) if args.words else None
     if number is None:
-        raise _usage(ctx, command)
+        raise ctx.usage_error(command)
     return number
 
 
@@ -134,7 +129,7 @@ async def drop(ctx: Context, args: Args) -> OutgoingMessage:
 
 async def reassign(ctx: Context, args: Args) -> OutgoingMessage:
     if len(args.words) != 2:
-        raise _usage(ctx, "reassign")
+        raise ctx.usage_error("reassign")
     number = _number(ctx, args, "reassign")
     person = await _person(ctx, args.words[1])
     task = await tasks.reassign(
@@ -222,23 +217,36 @@ CAPABILITY = Capability(
             "task",
             new_task,
             N_("Give someone a task: who does what by when"),
-            usage=N_("@PERSON WHAT [by WHEN | every RULE] [deputy @PERSON]"),
+            usage=N_("@PERSON WHAT [{by} WHEN | {every} RULE] [{deputy} @PERSON]"),
+            example=EXAMPLE,
+            words={"by": task_input.BY, "every": EVERY, "deputy": task_input.DEPUTY},
             max_args=None,
+            aliases={"de": "aufgabe", "tr": "gorev"},
         ),
         Command(
             "tasks",
             list_tasks,
             N_("Open tasks: yours, the circle's or someone's; export: all as a CSV file"),
-            usage=N_("[all | @PERSON | export]"),
+            usage=N_("[{all} | @PERSON | {export}]"),
+            words={"all": ALL, "export": EXPORT},
             max_args=1,
+            aliases={"de": "aufgaben", "tr": "gorevler"},
         ),
-        Command("done", done, N_("Mark your task as done"), usage=N_("N"), max_args=1),
+        Command(
+            "done",
+            done,
+            N_("Mark your task as done"),
+            usage=N_("N"),
+            max_args=1,
+            aliases={"de": "erledigt", "tr": "tamam"},
+        ),
         Command(
             "snooze",
             snooze,
             N_("Move your task's due date later"),
             usage=N_("N 3d"),
             max_args=None,
+            aliases={"de": "spaeter", "tr": "ertele"},
         ),
         Command(
             "reassign",
@@ -246,6 +254,7 @@ CAPABILITY = Capability(
             N_("Give a task to someone else"),
             usage=N_("N @PERSON"),
             max_args=2,
+            aliases={"de": "weitergeben", "tr": "devret"},
         ),
         Command(
             "drop",
@@ -253,6 +262,7 @@ CAPABILITY = Capability(
             N_("Drop a task (whoever gave it, or a coordinator)"),
             usage=N_("N"),
             max_args=1,
+            aliases={"de": "streichen", "tr": "birak"},
         ),
     ),
     buttons=(

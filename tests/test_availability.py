@@ -99,9 +99,9 @@ async def test_the_overview_counts_who_can_come_each_hour(chat: Chat) -> None:
         "  Di. 18:00–20:00: 2 (1), 20:00–21:00: 1 (1)",  # 17:30 is not the whole hour from 17
         "  Mi. 18:00–21:00: 1 (1)",
         "  Do. 18:00–21:00: 1 (1)",
-        "  Fr. –",
+        "  Fr. keine",
         "  Sa. 10:00–12:00: 1 (0)",
-        "  So. –",
+        "  So. keine",
         said.splitlines()[-1],
     ]
     assert "(2 von 4 haben es gesagt)" in said

@@ -32,7 +32,7 @@ def test_chat_in_the_terminal_as_several_people(tmp_path: Path) -> None:
     out = result.stdout
     assert "bot -> #plenum: Dieser Chat gehört jetzt zum neuen Gremium Plenum." in out
     assert "bot -> #plenum: Members of Plenum (2):\n  • anna (coordinator)\n  • ben" in out
-    assert "  [Deutsch]\n  [English]" in out
+    assert "  [Deutsch]\n  [Deutsch (Leichte Sprache)]\n  [العربية]\n  [English]" in out
     assert "bot -> @ben: Ab jetzt schreibe ich Ihnen auf Deutsch." in out
     assert "ben #plenum> " in out  # the prompt follows the last speaker and place
     assert (tmp_path / "data" / "netzwerkbot.db").exists()

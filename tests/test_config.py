@@ -39,7 +39,10 @@ def test_the_example_file_is_valid_and_says_the_defaults() -> None:
         ("[telegram]\nenabled = 'yes'\n", "[telegram] enabled: expected true or false"),
         ("[network]\ncoordinators = 'anna'\n", "[network] coordinators: expected a list"),
         ("[network]\ntimezone = 'Europe/Gotham'\n", "[network] timezone: expected an IANA"),
-        ("[network]\nlanguage = 'xx'\n", "[network] language: expected one of de, en"),
+        (
+            "[network]\nlanguage = 'xx'\n",
+            "[network] language: expected one of ar, de, de@plain, en",
+        ),
         ("[network]\ncoordinators = ['anna']\n", "[network] coordinators: expected entries"),
         ("[telegram]\nenabled = true\n", "[telegram] token: required"),
         (

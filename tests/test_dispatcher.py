@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import re
 
 import pytest
 
@@ -12,9 +13,10 @@ from bot.context import Context
 from bot.errors import UserError
 from bot.events import ChatAddress, ChatKind, MessageEvent, Reaction, Retracted, Sender
 from bot.messages import OutgoingMessage
-from bot.registry import Args, Capability, Command, Listener
+from bot.registry import Args, Capability, Command, Listener, Registry
 from bot.services import circles
 from handlers import capabilities
+from handlers.basics import help_
 from tests.helpers import Chat
 
 
@@ -36,16 +38,42 @@ async def test_a_coordinator_command_is_refused_politely_and_changes_nothing(cha
 async def test_help_shows_only_what_this_person_may_use(chat: Chat) -> None:
     member_help = await chat.ask("ben", None, "/help")
     coordinator_help = await chat.ask("anna", None, "/help")
-    assert "/setup" not in member_help and "/coordinator" not in member_help
-    assert "/setup NAME" in coordinator_help and "/coordinator" in coordinator_help
-    for command in ("/start", "/help", "/language", "/members", "/mydata", "/forgetme"):
+    assert "/einrichten" not in member_help and "/koordination" not in member_help
+    assert "/einrichten NAME" in coordinator_help and "/koordination" in coordinator_help
+    for command in ("/start", "/hilfe", "/sprache", "/mitglieder", "/meinedaten", "/vergissmich"):
         assert command in member_help
 
 
 async def test_help_is_in_the_readers_language(chat: Chat) -> None:
     await chat.ask("ben", None, "/language en")
-    assert "Show this list" in await chat.ask("ben", None, "/help")
+    english = await chat.ask("ben", None, "/help")
+    assert "Show this list" in english and "/setup" not in english and "/language" in english
+    assert "For example: /availability Mon-Thu 18-21" in english
+    german = await chat.ask("cem", None, "/help")
+    assert "Diese Liste anzeigen" in german and "Zum Beispiel: /aufgabe @ben Flyer" in german
+
+
+async def test_every_name_of_a_command_works_for_everyone(chat: Chat) -> None:
+    await chat.ask("ben", None, "/language en")
+    assert "Show this list" in await chat.ask("ben", None, "/hilfe")
+    assert "Show this list" in await chat.ask("ben", None, "/yardim")
     assert "Diese Liste anzeigen" in await chat.ask("cem", None, "/help")
+    # A wrong use is explained with the name typed, whatever the reader's language.
+    assert "/whoami" in await chat.ask("cem", None, "/whoami please")
+    assert "/werbinich" in await chat.ask("cem", None, "/werbinich please")
+
+
+def test_command_names_are_unique_and_as_telegram_allows() -> None:
+    registry = Registry(capabilities())
+    names = [
+        name
+        for command in registry.visible_commands(is_coordinator=True)
+        for name in {command.name, *command.aliases.values()}
+    ]
+    assert len(names) == len(set(names))
+    assert all(re.fullmatch(r"[a-z0-9_]{1,32}", name) for name in names)
+    with pytest.raises(ValueError, match="registered twice"):
+        Registry([Capability("x", (Command("hilfe", help_, "x"),)), *capabilities()])
 
 
 async def test_the_platforms_language_is_the_first_guess(chat: Chat, settings: Settings) -> None:

@@ -26,6 +26,8 @@ def test_every_message_is_translated_in_every_language() -> None:
 
 
 def test_the_check_finds_a_dropped_placeholder_and_a_missing_message(tmp_path: Path) -> None:
+    """And names the message and the language of each: also a missing plural form and a
+    fuzzy translation."""
     broken = tmp_path / "locales"
     shutil.copytree(LOCALES_DIR, broken)
     po = broken / "de" / "LC_MESSAGES" / "messages.po"
@@ -36,13 +38,24 @@ def test_the_check_finds_a_dropped_placeholder_and_a_missing_message(tmp_path: P
     start = text.index('msgid "Show this list"')
     end = text.index("\n\n", start)
     po.write_text(text[:start] + text[end + 2 :], encoding="utf-8")
+    arabic = broken / "ar" / "LC_MESSAGES" / "messages.po"
+    text = arabic.read_text(encoding="utf-8")
+    start = text.index('msgid "{n} member"')
+    arabic.write_text(text[:start] + text[start:].replace('msgstr[5] "{n} عضو"\n', "", 1))
+    turkish = broken / "tr" / "LC_MESSAGES" / "messages.po"
+    text = turkish.read_text(encoding="utf-8")
+    turkish.write_text(
+        text.replace('\nmsgid "Show this list"', '\n#, fuzzy\nmsgid "Show this list"')
+    )
     found = catalogs.problems(broken)
     assert "de: 'Show this list' is missing" in found
     assert any("Your language is" in p and "['sprache']" in p for p in found)
+    assert "ar: '{n} member' is not translated" in found  # its sixth form is missing
+    assert "tr: 'Show this list' is marked fuzzy" in found
 
 
 def test_language_names_and_fallbacks(loaded: Catalogs) -> None:
-    assert loaded.languages == ("de", "en")
+    assert loaded.languages == ("ar", "de", "de@plain", "en", "fa", "ru", "tr", "uk")
     assert loaded.negotiate([None, "en-US"]) == "en"
     assert loaded.negotiate(["pt_BR"]) == "de"
     assert loaded.translator("de").language_name("en") == "English"

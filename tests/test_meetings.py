@@ -173,7 +173,7 @@ async def test_bad_input_is_explained_and_changes_nothing(chat: Chat) -> None:
         "/meeting remove 13": "Termin 13 gibt es nicht",
         "/meeting add 1.12.2026 25:00": "Datum und Uhrzeit",
         "/meeting move 3.12. 18:00": "kein Treffen an",
-        "/meeting frobnicate": "/meeting [new TITEL",
+        "/meeting frobnicate": "/meeting [neu TITEL",
     }
     for command, expected in cases.items():
         assert expected in await chat.ask("anna", "plenum", command), command

@@ -216,19 +216,18 @@ def test_the_next_time_of_a_rule() -> None:
 
 def test_every_starts_a_rule_only_before_one(catalogs: Catalogs) -> None:
     t = catalogs.translator("en")
-    starts = Reader(t.locale, t).starts_repeat
-    assert read("@ben Send the newsletter every month on the 1st", t, starts) == TaskRequest(
+    assert read("@ben Send the newsletter every month on the 1st", t) == TaskRequest(
         ("@ben",), "Send the newsletter", None, None, "month on the 1st"
     )
-    assert read("@ben Call every partner by Friday", t, starts) == TaskRequest(
+    assert read("@ben Call every partner by Friday", t) == TaskRequest(
         ("@ben",), "Call every partner", "Friday", None
     )
     de = catalogs.translator("de")
-    assert read("@ben Kasse prüfen jeden Freitag", de, Reader(de.locale, de).starts_repeat) == (
+    assert read("@ben Kasse prüfen jeden Freitag", de) == (
         TaskRequest(("@ben",), "Kasse prüfen", None, None, "Freitag")
     )
-    assert read("Book the room by Friday", t, starts) is None
-    assert read("Book the room by Friday", t, starts, replying=True) == TaskRequest(
+    assert read("Book the room by Friday", t) is None
+    assert read("Book the room by Friday", t, replying=True) == TaskRequest(
         (), "Book the room", "Friday", None
     )
 

@@ -57,8 +57,17 @@ async def test_buttons_are_inline_keyboards_and_taps_are_answered(telegram: Runn
     fake.message(ben, fake.private(ben), "/language")
     (question,) = await telegram.sent(1)
     keyboard = question.params["reply_markup"]["inline_keyboard"]
-    assert [[b["text"] for b in row] for row in keyboard] == [["Deutsch"], ["English"]]
-    data = keyboard[1][0]["callback_data"]
+    assert [[b["text"] for b in row] for row in keyboard] == [
+        ["Deutsch"],
+        ["Deutsch (Leichte Sprache)"],
+        ["العربية"],
+        ["English"],
+        ["فارسی"],
+        ["Русский"],
+        ["Türkçe"],
+        ["Українська"],
+    ]
+    data = keyboard[3][0]["callback_data"]
     assert len(data.encode()) <= 64
     fake.tap(ben, question, data)
     answer = (await telegram.sent(2))[1]
@@ -148,10 +157,15 @@ def test_the_token_never_reaches_the_log(tmp_path: Path) -> None:
 async def test_the_command_menu_per_language_comes_from_the_registry(telegram: Running) -> None:
     await telegram.transport.publish_commands(command_menus(telegram.core.runtime))
     menus = telegram.fake.commands
-    assert set(menus) == {"", "de", "en"}
+    # Telegram knows languages by two letters: plain German has no menu of its own.
+    assert set(menus) == {"", "ar", "de", "en", "fa", "ru", "tr", "uk"}
     english = {c["command"]: c["description"] for c in menus["en"]}
     assert english["help"] == "Show this list"
     assert "setup" not in english  # coordinators' commands stay out of everyone's menu
+    german = {c["command"]: c["description"] for c in menus["de"]}
+    assert german["hilfe"] == "Diese Liste anzeigen" and "help" not in german
+    assert "yardim" in {c["command"] for c in menus["tr"]}
+    assert "help" in {c["command"] for c in menus["ru"]}  # Cyrillic names are not allowed
     assert menus[""] == menus["de"]
 
 

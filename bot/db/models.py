@@ -197,7 +197,10 @@ class Channel(Base):
     member_id: Mapped[int | None] = mapped_column(
         ForeignKey("members.id", ondelete="CASCADE"), index=True
     )
+    # The language of the bot's posts here (None: that of whoever caused them), and a
+    # second one that a bilingual chat's posts carry too.
     language: Mapped[str | None] = mapped_column(String(16))
+    second_language: Mapped[str | None] = mapped_column(String(16))
     created_at: Mapped[datetime]
     # A private chat the platform will not let us write to yet (Telegram: Start not pressed).
     unreachable_since: Mapped[datetime | None]

@@ -9,7 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db.models import AgendaItem, Circle, CircleMembership, Member
 from bot.errors import UserError, check_length
-from bot.i18n import N_
+from bot.i18n import N_, NP_
 from bot.meeting_messages import ACCESS_FEATURES
 from bot.services.meetings import open_agenda
 
@@ -28,7 +28,10 @@ async def add(
     check_length(text, MAX_ITEM)
     items = await open_agenda(session, circle.id)
     if len(items) >= MAX_ITEMS:
-        raise UserError(N_("The agenda has {max} points already."), max=MAX_ITEMS)
+        raise UserError(
+            *NP_("The agenda has {n} point already.", "The agenda has {n} points already."),
+            n=MAX_ITEMS,
+        )
     session.add(AgendaItem(circle_id=circle.id, member_id=member.id, text=text, created_at=now))
     return len(items) + 1
 

@@ -8,7 +8,9 @@ Copies are blanked like every outbox row once delivered: the bot keeps no archiv
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import replace
+from functools import partial
 
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -21,6 +23,7 @@ from bot.i18n import N_, Translator
 from bot.messages import OutgoingMessage, RichText
 from bot.outbox import Merge
 from bot.runtime import Runtime
+from bot.services import chat_languages
 from bot.services.circles import group_chats
 
 
@@ -47,7 +50,7 @@ async def turn_off(session: AsyncSession, runtime: Runtime, circle: Circle) -> N
     circle.bridged_since = None
     for chat in await group_chats(session, circle.id):
         if chat.bridge_told_at is not None:
-            await runtime.outbox.queue(session, chat, say.no_longer_relayed(_t(runtime, chat)))
+            await runtime.outbox.queue(session, chat, _post(runtime, chat, say.no_longer_relayed))
     await session.execute(
         update(Channel).where(Channel.circle_id == circle.id).values(bridge_told_at=None)
     )
@@ -141,7 +144,7 @@ async def tell_undelivered(session: AsyncSession, runtime: Runtime, row_id: int)
     )
     if source is None or target is None:
         return
-    note = say.undelivered(_t(runtime, source), relayed.kind, target)
+    note = _post(runtime, source, lambda t: say.undelivered(t, relayed.kind, target))
     await runtime.outbox.queue(session, source, replace(note, reply_to=relayed.source_message_id))
 
 
@@ -231,9 +234,18 @@ async def _tell_untold(session: AsyncSession, runtime: Runtime, chats: list[Chan
     for chat in chats:
         if chat.bridge_told_at is None:
             others = [other for other in chats if other.id != chat.id]
-            await runtime.outbox.queue(session, chat, say.relayed_to(_t(runtime, chat), others))
+            told = _post(runtime, chat, partial(say.relayed_to, others=others))
+            await runtime.outbox.queue(session, chat, told)
             chat.bridge_told_at = now
 
 
 def _t(runtime: Runtime, chat: Channel) -> Translator:
-    return runtime.catalogs.translator(chat.language)  # none set: the network's language
+    """The language a copy's few words of the bot's own take: the chat's first."""
+    return chat_languages.translators(runtime.catalogs, chat, None)[0]
+
+
+def _post(
+    runtime: Runtime, chat: Channel, build: Callable[[Translator], OutgoingMessage]
+) -> OutgoingMessage:
+    """What the bot tells a chat, in its languages (none set: the network's)."""
+    return chat_languages.post(chat_languages.translators(runtime.catalogs, chat, None), build)

@@ -11,6 +11,7 @@ import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from functools import partial
 
 from sqlalchemy import Select, exists, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -41,10 +42,10 @@ from bot.db.models import (
     AvailabilityWindow as WindowRow,
 )
 from bot.errors import UserError, check_length
-from bot.i18n import N_, Translator
+from bot.i18n import N_, NP_, Translator
 from bot.messages import OutgoingMessage
 from bot.runtime import Runtime
-from bot.services import circles, reminder_rows
+from bot.services import chat_languages, circles, reminder_rows
 from bot.services.hours import at_minute, next_within, reminder_hours_of
 
 MAX_TITLE = 200
@@ -139,8 +140,11 @@ async def create(
     last_day = today + timedelta(weeks=weeks)
     if last_day < first_day:
         raise UserError(
-            N_("That is too soon: the poll runs {days} days. Look further ahead."),
-            days=settings.poll_days,
+            *NP_(
+                "That is too soon: the poll runs {n} day. Look further ahead.",
+                "That is too soon: the poll runs {n} days. Look further ahead.",
+            ),
+            n=settings.poll_days,
         )
     found = proposals.propose(
         await _people(session, circle.id),
@@ -237,8 +241,11 @@ async def add_slot(
         raise UserError(N_("That time has already passed. Please name one in the future."))
     if len(meeting.slots) >= proposals.MAX_SLOTS:
         raise UserError(
-            N_("A poll has at most {max} slots. Remove one first with /meeting remove N."),
-            max=proposals.MAX_SLOTS,
+            *NP_(
+                "A poll has at most {n} slot. Remove one first with /meeting remove N.",
+                "A poll has at most {n} slots. Remove one first with /meeting remove N.",
+            ),
+            n=proposals.MAX_SLOTS,
         )
     if any(slot.starts_at == starts_at for slot in meeting.slots):
         raise UserError(N_("That slot is already in the poll."))
@@ -279,8 +286,10 @@ async def publish(session: AsyncSession, runtime: Runtime, meeting: Meeting) -> 
     )
     meeting.tally_edited_at = now
     poll = await poll_state(session, meeting)
-    for channel, t in await _circle_channels(session, runtime, meeting):
-        for kind, message in (("poll", say.poll(t, poll)), ("tally", say.tally(t, poll))):
+    for channel, languages in await _circle_channels(session, runtime, meeting):
+        poll_post = chat_languages.post(languages, lambda t: say.poll(t, poll))
+        tally_post = chat_languages.post(languages, lambda t: say.tally(t, poll))
+        for kind, message in (("poll", poll_post), ("tally", tally_post)):
             row = await runtime.outbox.queue(session, channel, message)
             session.add(
                 MeetingPost(meeting_id=meeting.id, channel_id=channel.id, kind=kind, outbox_id=row)
@@ -376,8 +385,9 @@ async def edit_tallies(session: AsyncSession, runtime: Runtime, meeting: Meeting
             unsent = unsent or failed is None
             continue
         channel = await session.get_one(Channel, post.channel_id)
-        t = _translator(runtime, channel, meeting)
-        await runtime.outbox.queue(session, channel, say.tally(t, poll, replaces=message_id))
+        languages = _languages(runtime, channel, meeting)
+        tally = chat_languages.post(languages, partial(say.tally, state=poll, replaces=message_id))
+        await runtime.outbox.queue(session, channel, tally)
     if unsent:
         reminder_rows.plan(session, TALLY, now + TALLY_EVERY, meeting.id, now)
 
@@ -424,8 +434,9 @@ async def close(session: AsyncSession, runtime: Runtime, meeting: Meeting) -> No
     else:
         meeting.status = MeetingStatus.DECIDING
         tied = [s for s in poll.slots if s.id in best]
-        for channel, t in await _circle_channels(session, runtime, meeting):
-            await runtime.outbox.queue(session, channel, say.tie(t, meeting, poll.slots, tied))
+        for channel, languages in await _circle_channels(session, runtime, meeting):
+            tie = chat_languages.post(languages, lambda t: say.tie(t, meeting, poll.slots, tied))
+            await runtime.outbox.queue(session, channel, tie)
     await edit_tallies(session, runtime, meeting)  # the final count, marked closed
 
 
@@ -467,8 +478,9 @@ async def cancel(session: AsyncSession, runtime: Runtime, meeting: Meeting) -> N
         meeting.sequence += 1
         await _announce(session, runtime, meeting, say.CANCELLED, notify_voters=True)
         return
-    for channel, t in await _circle_channels(session, runtime, meeting):
-        await runtime.outbox.queue(session, channel, say.poll_cancelled(t, meeting))
+    for channel, languages in await _circle_channels(session, runtime, meeting):
+        cancelled = chat_languages.post(languages, lambda t: say.poll_cancelled(t, meeting))
+        await runtime.outbox.queue(session, channel, cancelled)
 
 
 async def _announce(
@@ -482,8 +494,8 @@ async def _announce(
     def build(t: Translator) -> OutgoingMessage:
         return say.announcement(t, details, what, tz, now)
 
-    for channel, t in await _circle_channels(session, runtime, meeting):
-        await runtime.outbox.queue(session, channel, build(t))
+    for channel, languages in await _circle_channels(session, runtime, meeting):
+        await runtime.outbox.queue(session, channel, chat_languages.post(languages, build))
     if notify_voters:
         for member in await _voters(session, meeting, (Answer.YES, Answer.MAYBE, Answer.NO)):
             await runtime.outbox.queue_private(session, member, build)
@@ -638,14 +650,14 @@ async def mark_held(session: AsyncSession, meeting: Meeting) -> None:
 
 async def _circle_channels(
     session: AsyncSession, runtime: Runtime, meeting: Meeting
-) -> list[tuple[Channel, Translator]]:
-    """The circle's group chats, each with the language the meeting's posts take there."""
+) -> list[tuple[Channel, list[Translator]]]:
+    """The circle's group chats, each with the languages the meeting's posts take there."""
     channels = await circles.group_chats(session, meeting.circle_id)
-    return [(c, _translator(runtime, c, meeting)) for c in channels]
+    return [(c, _languages(runtime, c, meeting)) for c in channels]
 
 
-def _translator(runtime: Runtime, channel: Channel, meeting: Meeting) -> Translator:
-    return runtime.catalogs.translator(channel.language or meeting.language)
+def _languages(runtime: Runtime, channel: Channel, meeting: Meeting) -> list[Translator]:
+    return chat_languages.translators(runtime.catalogs, channel, meeting.language)
 
 
 async def draft_view(

@@ -320,6 +320,7 @@ async def move_channel(session: AsyncSession, chat: ChatAddress, new_chat_id: st
     # Someone wrote in the new chat before the bot heard of the move: merge into it.
     new.circle_id = new.circle_id or old.circle_id
     new.language = new.language or old.language
+    new.second_language = new.second_language or old.second_language
     await session.execute(
         update(OutboxMessage).where(OutboxMessage.channel_id == old.id).values(channel_id=new.id)
     )

@@ -39,7 +39,7 @@ from bot.events import ChatKind
 from bot.i18n import N_, Translator
 from bot.messages import OutgoingMessage
 from bot.runtime import Runtime
-from bot.services import circles, members, reminder_rows, tasks
+from bot.services import chat_languages, circles, members, reminder_rows, tasks
 from bot.services.circles import memberships
 from bot.services.hours import (
     at_minute,
@@ -85,8 +85,8 @@ async def circulate(
             )
         )
     post = _per_language(lambda t: say.circulated(t, submitted))
-    for channel, t in await _group_chats(session, runtime, circle.id, fallback):
-        await runtime.outbox.queue(session, channel, post(t))
+    for channel, languages in await _group_chats(session, runtime, circle.id, fallback):
+        await runtime.outbox.queue(session, channel, chat_languages.post(languages, post))
     await reminder_rows.forget(session, minutes.id, (ASK, REMIND, DEADLINE))  # the last version's
     people = [m.member for m in await memberships(session, circle)]
     tz = runtime.settings.network.tz
@@ -309,8 +309,8 @@ async def decide(
     speaker = recorded_by or await _member(session, version.submitted_by_id)
     fallback = await _translator(session, runtime, speaker)
     record = _per_language(lambda t: say.record(t, result))
-    for channel, t in await _group_chats(session, runtime, circle.id, fallback):
-        await runtime.outbox.queue(session, channel, record(t))
+    for channel, languages in await _group_chats(session, runtime, circle.id, fallback):
+        await runtime.outbox.queue(session, channel, chat_languages.post(languages, record))
     people = [m.member for m in await memberships(session, circle)]
     await runtime.outbox.queue_to_each(session, people, record, ChatKind.EMAIL)
 
@@ -330,7 +330,7 @@ async def _tasks_of(
     for text in version.actions:
         # Everything that can fail is asked before anything is written.
         try:
-            request = read_task(text, t, reader.starts_repeat)
+            request = read_task(text, t)
             if request is None:
                 raise UserError(N_("It names no one and nothing to do."))
             repeat, due = await tasks.due_for(session, circle, reader, request, now, tz)
@@ -364,11 +364,10 @@ async def _meeting_of(session: AsyncSession, minutes: Minutes) -> Meeting | None
 
 async def _group_chats(
     session: AsyncSession, runtime: Runtime, circle_id: int, fallback: Translator
-) -> list[tuple[Channel, Translator]]:
-    """The circle's group chats, each with its language, else `fallback`."""
+) -> list[tuple[Channel, list[Translator]]]:
+    """The circle's group chats, each with its languages, else `fallback`'s."""
     groups = await circles.group_chats(session, circle_id)
-    catalogs = runtime.catalogs
-    return [(c, catalogs.translator(c.language) if c.language else fallback) for c in groups]
+    return [(c, chat_languages.translators(runtime.catalogs, c, fallback.code)) for c in groups]
 
 
 async def _translator(session: AsyncSession, runtime: Runtime, person: Member | None) -> Translator:

@@ -33,7 +33,7 @@ async def ask_to_open_private_chat(
     )
     if group is None:
         return  # no shared group to say it in; the messages wait all the same
-    t = runtime.catalogs.translator(group.language)
+    t = await runtime.outbox.translator_for(session, member)  # said to them, in their language
     if link:
         text = t(
             "{name}, I have a message for you, but I may only write to you after you "

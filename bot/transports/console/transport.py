@@ -15,6 +15,7 @@ from bot.events import ButtonEvent, ChatAddress, ChatKind, IncomingFile, Message
 from bot.inbox import TransportStore
 from bot.messages import Button, OutgoingMessage
 from bot.transports import EventHandler, PermanentFailure, Progress
+from bot.written import without_direction_marks
 
 PLATFORM = "console"
 BOT_NAME = "netzwerkbot"
@@ -131,8 +132,9 @@ class ConsoleTransport:
 
 
 def same_label(shown: str, typed: str) -> bool:
-    """Babel writes "6:00\u202fPM": any kind of space in a label matches a typed one."""
-    return shown.split() == typed.split()
+    """Babel writes "6:00\u202fPM": any kind of space in a label matches a typed one; and
+    the bidi isolates of a right-to-left label need not be typed."""
+    return without_direction_marks(shown).split() == without_direction_marks(typed).split()
 
 
 def _private_chat(user: str) -> ChatAddress:
