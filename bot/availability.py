@@ -229,7 +229,7 @@ def _windows(piece: str, words: Words) -> list[Window]:
         elif found := words.phrase(tokens, _SPANS):
             msgid, size = found
             if msgid in (WEEKDAYS, WEEKEND):
-                items.append(("days", words.days(msgid)))
+                items.append(("days", (0, 1, 2, 3, 4) if msgid == WEEKDAYS else (5, 6)))
             elif msgid != AND:
                 items.append((msgid, None))
             del tokens[:size]

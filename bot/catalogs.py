@@ -8,7 +8,7 @@ locales/messages.pot and merges it into each language's .po file;
 from __future__ import annotations
 
 import string
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -81,10 +81,12 @@ def placeholders(text: str) -> set[str]:
 
 
 def problems(
-    locales: Path = LOCALES_DIR, template: Catalog | None = None, only: str | None = None
+    locales: Path = LOCALES_DIR,
+    template: Catalog | None = None,
+    languages: Collection[str] | None = None,
 ) -> list[str]:
     """Every message missing, untranslated, fuzzy, with different placeholders or without
-    all its plural forms, per language (or only in language `only`); against the messages
+    all its plural forms, per language (or in those of `languages`); against the messages
     in the code, or those of `template`."""
     found: list[str] = []
     if template is None:
@@ -95,7 +97,7 @@ def problems(
             found.append("locales/messages.pot is out of date: run `netzwerkbot catalogs update`")
     for path in sorted(locales.glob(f"*/LC_MESSAGES/{DOMAIN}.po")):
         code = path.parent.parent.name
-        if only is not None and code != only:
+        if languages is not None and code not in languages:
             continue
         with path.open("rb") as handle:
             catalog = read_po(handle, locale=code, domain=DOMAIN)

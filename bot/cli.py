@@ -227,8 +227,7 @@ def _catalogs_update(args: argparse.Namespace, settings: Settings) -> int:
 def _catalogs_check(args: argparse.Namespace, settings: Settings) -> int:
     from bot import catalogs
 
-    found = (catalogs.problems(only=code) for code in args.languages or [None])
-    problems = list(dict.fromkeys(problem for some in found for problem in some))
+    problems = catalogs.problems(languages=args.languages or None)
     for problem in problems:
         print(problem)
     return 1 if problems else 0

@@ -107,9 +107,10 @@ class Reader:
         self._keywords = {
             msgid: {*english, *word_list(translate(msgid))} for msgid, english in ENGLISH.items()
         }
-        self._numbers = _numbers(translate(NUMBERS))
+        numbers = translate(NUMBERS)
+        self._numbers = _numbers(numbers)
         # A number word of the reader's is no filler, whatever English says (tr "on": ten).
-        self._fillers = self._keywords[FILLER] - set(_numbers(translate(NUMBERS), english=False))
+        self._fillers = self._keywords[FILLER] - set(_numbers(numbers, english=False))
         self._months = _month_names(locale)
         self._month_first = str(locale.date_formats["short"].pattern).lstrip("'").startswith("M")
 

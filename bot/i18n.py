@@ -60,7 +60,6 @@ class Translator:
         self.tz = tz
         self._translations = translations
         self._names = names
-        self._day_format = "full" if self.plain_language else "yMMMEd"  # no abbreviations
 
     def __call__(self, message: str, **params: Any) -> str:
         text = self._translations.gettext(message)
@@ -78,9 +77,9 @@ class Translator:
 
     def day(self, when: dt.date) -> str:
         """A weekday and a date, so that a misread date shows at once: "Fr., 27. Nov. 2026"."""
-        if self._day_format == "full":
+        if self.plain_language:  # which has no abbreviations: "Freitag, 27. November 2026"
             return format_date(when, format="full", locale=self.locale)
-        return str(format_skeleton(self._day_format, when, locale=self.locale))
+        return str(format_skeleton("yMMMEd", when, locale=self.locale))
 
     def weekday(self, number: int) -> str:
         """The name of weekday `number` (0 is Monday): "Freitag"."""

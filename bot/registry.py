@@ -12,7 +12,6 @@ from bot.errors import UserError
 from bot.events import Event
 from bot.i18n import N_
 from bot.messages import OutgoingMessage
-from bot.written import without_direction_marks
 
 if TYPE_CHECKING:
     from bot.context import Context, JobContext
@@ -34,7 +33,7 @@ class Args:
 
     @classmethod
     def parse(cls, raw: str) -> Args:
-        raw = without_direction_marks(raw).strip()
+        raw = raw.strip()
         return cls(raw, tuple(raw.split()))
 
 
@@ -81,6 +80,10 @@ class Command:
     # Every name works for everyone; /help and each language's command menu show the
     # reader's.
     aliases: Mapping[str, str] = field(default_factory=dict)
+
+    @property
+    def names(self) -> set[str]:
+        return {self.name, *self.aliases.values()}
 
     def name_in(self, language: str) -> str:
         return self.aliases.get(language, self.name)
@@ -142,7 +145,7 @@ class Registry:
                 self.listeners.setdefault(listener.event, []).append(listener)
             for command in capability.commands:
                 self._listed.append(command)
-                for name in {command.name, *command.aliases.values()}:
+                for name in command.names:
                     if not _COMMAND_NAME.fullmatch(name):
                         raise ValueError(f"{name!r} is no name Telegram allows for a command")
                     _add(self.commands, name, command)
@@ -170,8 +173,7 @@ class Registry:
 def usage_line(command: Command, t: Translator, typed: str | None = None) -> str:
     """`/name ARGS`, with the argument names and sub-command words in the reader's
     language; named as the reader `typed` it, if they did, else in their language."""
-    names = {command.name, *command.aliases.values()}
-    name = typed if typed in names else command.name_in(t.language)
+    name = typed if typed in command.names else command.name_in(t.language)
     if not command.usage:
         return f"/{name}"
     words = {key: t.word(msgid) for key, msgid in command.words.items()}

@@ -34,12 +34,15 @@ def _words(translate: Callable[[str], str], msgid: str) -> set[str]:
     return {*_ENGLISH[msgid], *word_list(translate(msgid))}
 
 
-def read(raw: str, t: Translator, replying: bool = False) -> TaskRequest | None:
+def read(
+    raw: str, t: Translator, replying: bool = False, reader: Reader | None = None
+) -> TaskRequest | None:
     """None when there is no owner or nothing to do. A word after "every" begins a rule
     only if the date reader says so ("month", "Friday"), so "each partner" stays in the
     text. "by" may stand before its date or, as in Turkish, after it ("cumaya kadar").
-    In a reply, the owner may go unnamed: it is whoever wrote the message replied to."""
-    reader = Reader(t.locale, t)
+    In a reply, the owner may go unnamed: it is whoever wrote the message replied to.
+    `reader`: the writer's date reader, if the caller has one already."""
+    reader = reader or Reader(t.locale, t)
     words = raw.split()
     owners: list[str] = []
     while words and _MENTION.match(words[0].rstrip(",:")):

@@ -35,7 +35,7 @@ async def new_task(ctx: Context, args: Args) -> OutgoingMessage:
     reader = Reader(ctx.t.locale, ctx.t)
     event = ctx.event
     replied = event.reply_to_sender if isinstance(event, MessageEvent) else None
-    request = task_input.read(args.raw, ctx.t, replied is not None)
+    request = task_input.read(args.raw, ctx.t, replied is not None, reader)
     if request is None:
         raise ctx.usage_error("task")
     owners = [await _person(ctx, name) for name in request.owners]

@@ -66,9 +66,7 @@ async def test_every_name_of_a_command_works_for_everyone(chat: Chat) -> None:
 def test_command_names_are_unique_and_as_telegram_allows() -> None:
     registry = Registry(capabilities())
     names = [
-        name
-        for command in registry.visible_commands(is_coordinator=True)
-        for name in {command.name, *command.aliases.values()}
+        name for command in registry.visible_commands(is_coordinator=True) for name in command.names
     ]
     assert len(names) == len(set(names))
     assert all(re.fullmatch(r"[a-z0-9_]{1,32}", name) for name in names)

@@ -15,8 +15,7 @@ from bot.catalogs import placeholders
 from bot.due_dates import AtNextMeeting, Due, Reader
 from bot.i18n import FSI, LRI, PDI, Catalogs, Translator
 from bot.paths import LOCALES_DIR
-from bot.registry import Args
-from bot.written import fold
+from bot.written import fold, without_direction_marks
 from tests.helpers import Chat
 
 BERLIN = ZoneInfo("Europe/Berlin")
@@ -186,7 +185,7 @@ def test_the_task_example_reads_in_every_language(loaded: Catalogs, code: str) -
     from bot.task_input import read
 
     t = loaded.translator(code)
-    request = read(Args.parse(t("@ben Print the flyers by Friday")).raw, t)  # as typed
+    request = read(without_direction_marks(t("@ben Print the flyers by Friday")), t)  # as typed
     assert request is not None and request.owners == ("@ben",) and request.what
     assert request.when is not None
     due = Reader(t.locale, t).read(request.when, SATURDAY, BERLIN)

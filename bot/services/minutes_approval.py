@@ -330,7 +330,7 @@ async def _tasks_of(
     for text in version.actions:
         # Everything that can fail is asked before anything is written.
         try:
-            request = read_task(text, t)
+            request = read_task(text, t, reader=reader)
             if request is None:
                 raise UserError(N_("It names no one and nothing to do."))
             repeat, due = await tasks.due_for(session, circle, reader, request, now, tz)
